@@ -1,0 +1,3 @@
+export { serviceUrls, type ServiceUrls } from './service-urls.ts';
+export { createTestDatabase, type TestDatabase } from './test-database.ts';
+export { createTestVhost, type TestVhost } from './test-vhost.ts';

@@ -1,0 +1,73 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { serviceUrls } from './service-urls.ts';
+import { uniqueTestName } from './unique-name.ts';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test brings its own schema
+  db: Kysely<any>;
+  pool: pg.Pool;
+  /** Closes the pool and drops the database, disconnecting anything still attached. */
+  drop(): Promise<void>;
+}
+
+/** A fresh database per test file (CREATE DATABASE mediabot_t_<random>); call drop() in afterAll. */
+export async function createTestDatabase(
+  options: { poolSize?: number } = {},
+): Promise<TestDatabase> {
+  const { postgres: serverUrl } = await serviceUrls();
+  const name = uniqueTestName();
+  await withAdminClient(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const url = databaseUrl(serverUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 5 });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TestDatabase.db
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  let dropped: Promise<void> | undefined;
+  const drop = () => {
+    dropped ??= (async () => {
+      await db.destroy(); // ends the pool only if kysely ever used it
+      if (!pool.ending) await pool.end();
+      await withAdminClient(serverUrl, async (admin) => {
+        // pool.end() resolves before its sockets close; letting those sessions leave on their
+        // own spares their clients a FATAL "terminating connection" error from FORCE.
+        await waitUntilNoSessions(admin, name);
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
+    })();
+    return dropped;
+  };
+  return { name, url, db, pool, drop };
+}
+
+async function waitUntilNoSessions(admin: pg.Client, database: string): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (Date.now() < deadline) {
+    const sessions = await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [
+      database,
+    ]);
+    if (sessions.rowCount === 0) return;
+    await delay(20);
+  }
+}
+
+function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withAdminClient<T>(
+  serverUrl: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
