@@ -1,0 +1,161 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@mediabot/testing';
+import { migrateEventStore } from '../schema/migrations.ts';
+import { userRegistered } from '../testing/fixtures.ts';
+import { createEventStore, type EventStore } from './event-store.ts';
+import { EventStoreError } from './errors.ts';
+import { logStart } from './position.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let store: EventStore;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await migrateEventStore(database.db);
+  store = createEventStore(database.db);
+});
+afterAll(() => database.drop());
+
+async function errorOf(promise: Promise<unknown>): Promise<EventStoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(EventStoreError);
+    return error as EventStoreError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('append', () => {
+  it('appends with contiguous stream versions and reads the stream back in order', async () => {
+    const stream = 'user-append-1';
+    const first = await store.append(stream, [userRegistered(), userRegistered()], { expectedVersion: 'no_stream' });
+    expect(first).toMatchObject({ nextExpectedVersion: 2n, alreadyAppended: false });
+    const second = await store.append(stream, [userRegistered()], { expectedVersion: 2n });
+    expect(second.nextExpectedVersion).toBe(3n);
+    const events = await store.readStream(stream);
+    expect(events.map((event) => event.streamVersion)).toEqual([1n, 2n, 3n]);
+    expect(await store.streamVersion(stream)).toBe(3n);
+  });
+
+  it('refuses a wrong expected version and a second "no stream" append, typed and not retryable', async () => {
+    const stream = 'user-append-2';
+    await store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' });
+    const stale = await errorOf(store.append(stream, [userRegistered()], { expectedVersion: 5n }));
+    expect(stale).toMatchObject({ code: 'wrong_expected_version', retryable: false });
+    const again = await errorOf(store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' }));
+    expect(again.code).toBe('wrong_expected_version');
+    expect(await store.streamVersion(stream)).toBe(1n);
+  });
+
+  it('recognises a retried append of the same event ids as already appended', async () => {
+    const stream = 'user-append-3';
+    const events = [userRegistered(), userRegistered()];
+    const first = await store.append(stream, events, { expectedVersion: 'no_stream' });
+    const retried = await store.append(stream, events, { expectedVersion: 'no_stream' });
+    expect(retried).toEqual({ ...first, alreadyAppended: true });
+    expect(await store.readStream(stream)).toHaveLength(2);
+  });
+
+  it('lets exactly one of N concurrent appends with the same expected version win, burning no position', async () => {
+    const stream = 'user-race';
+    await store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' });
+    const headBefore = await store.headPosition();
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, () => store.append(stream, [userRegistered(), userRegistered()], { expectedVersion: 1n })),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect((result.reason as EventStoreError).code).toBe('wrong_expected_version');
+    }
+    const events = await store.readStream(stream);
+    expect(events.map((event) => event.streamVersion)).toEqual([1n, 2n, 3n]);
+    const appended = await store.append('user-race-next', [userRegistered()], { expectedVersion: 'no_stream' });
+    // The winner took two positions; the eleven losers took none.
+    expect(appended.lastGlobalPosition).toBe(headBefore + 3n);
+  });
+});
+
+describe('append-only', () => {
+  it.each([
+    ['update', sql`update eventstore.events set type = 'x'`],
+    ['delete', sql`delete from eventstore.events`],
+    ['truncate', sql`truncate eventstore.events`],
+  ])('refuses %s at the database level', async (_name, statement) => {
+    await store.append(`user-immutable-${_name}`, [userRegistered()], { expectedVersion: 'no_stream' });
+    await expect(statement.execute(database.db)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('readAll', () => {
+  async function readEverything(after = logStart) {
+    const events = [];
+    let position = after;
+    for (;;) {
+      const batch = await store.readAll({ after: position, limit: 100 });
+      if (batch.length === 0) return events;
+      events.push(...batch);
+      const last = batch[batch.length - 1]!;
+      position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+    }
+  }
+
+  /** Runs `work` inside a transaction that stays open until the returned `finish` is called. */
+  async function openTransaction(work: (trx: EventStore) => Promise<void>) {
+    let finish!: (outcome: 'commit' | 'rollback') => void;
+    const decided = new Promise<'commit' | 'rollback'>((resolve) => (finish = resolve));
+    let ready!: () => void;
+    const worked = new Promise<void>((resolve) => (ready = resolve));
+    const done = database.db
+      .transaction()
+      .execute(async (trx) => {
+        await work(createEventStore(trx));
+        ready();
+        if ((await decided) === 'rollback') throw new Error('rolled back on purpose');
+      })
+      .catch((error: Error) => {
+        if (error.message !== 'rolled back on purpose') throw error;
+      });
+    await worked;
+    return async (outcome: 'commit' | 'rollback') => {
+      finish(outcome);
+      await done;
+    };
+  }
+
+  async function lastPosition() {
+    const events = await readEverything();
+    const last = events[events.length - 1];
+    return last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : logStart;
+  }
+
+  it('does not skip a slow transaction that began first and commits last: readers wait for it', async () => {
+    const after = await lastPosition();
+    const slowEvent = userRegistered();
+    const finishSlow = await openTransaction((slow) => slow.append('user-slow', [slowEvent], { expectedVersion: 'no_stream' }).then(() => {}));
+    const fastEvent = userRegistered();
+    await store.append('user-fast', [fastEvent], { expectedVersion: 'no_stream' });
+    // The fast event is committed, but the slow one (lower position) is not: readers see neither yet.
+    expect(await readEverything(after)).toEqual([]);
+    await finishSlow('commit');
+    expect((await readEverything(after)).map((event) => event.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
+  });
+
+  it('is not stalled by a rolled-back append', async () => {
+    const after = await lastPosition();
+    const finishDoomed = await openTransaction((doomed) => doomed.append('user-doomed', [userRegistered()], { expectedVersion: 'no_stream' }).then(() => {}));
+    const survivor = userRegistered();
+    await store.append('user-survivor', [survivor], { expectedVersion: 'no_stream' });
+    await finishDoomed('rollback');
+    expect((await readEverything(after)).map((event) => event.eventId)).toEqual([survivor.eventId]);
+    expect(await store.streamVersion('user-doomed')).toBeNull();
+  });
+
+  it('stops at upTo and returns envelopes with their metadata', async () => {
+    const [first] = await store.readAll({ after: logStart, limit: 10, upTo: 1n });
+    expect(first?.globalPosition).toBe(1n);
+    expect(first?.actor.kind).toBe('user');
+    expect(await store.readAll({ after: logStart, limit: 10, upTo: 1n })).toHaveLength(1);
+  });
+});
