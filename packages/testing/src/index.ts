@@ -1,3 +1,4 @@
 export { serviceUrls, type ServiceUrls } from './service-urls.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
 export { createTestVhost, type TestVhost } from './test-vhost.ts';
+export { startPrivateRabbit, type PrivateRabbit } from './private-rabbit.ts';
