@@ -38,7 +38,11 @@ describe('loadConfig', () => {
 
   it('lets a service extend the base schema', () => {
     const schema = baseConfigSchema.extend({ FEATURE_ON: booleanVar().default(false) });
-    const config = loadConfig(schema, { ...validEnv, FEATURE_ON: 'yes', CONSUMER_TIMEOUT_MS: '2m' });
+    const config = loadConfig(schema, {
+      ...validEnv,
+      FEATURE_ON: 'yes',
+      CONSUMER_TIMEOUT_MS: '2m',
+    });
     expect(config.FEATURE_ON).toBe(true);
     expect(config.CONSUMER_TIMEOUT_MS).toBe(120_000);
   });
@@ -85,8 +89,18 @@ describe('loadConfig', () => {
 describe('env var helpers', () => {
   it('parses booleans', () => {
     const schema = booleanVar();
-    expect(['true', 'ON', '1', 'yes'].map((value) => schema.parse(value))).toEqual([true, true, true, true]);
-    expect(['false', 'Off', '0', 'no'].map((value) => schema.parse(value))).toEqual([false, false, false, false]);
+    expect(['true', 'ON', '1', 'yes'].map((value) => schema.parse(value))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['false', 'Off', '0', 'no'].map((value) => schema.parse(value))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(schema.safeParse('maybe').success).toBe(false);
   });
 

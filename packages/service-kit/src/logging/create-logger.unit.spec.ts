@@ -58,12 +58,15 @@ describe('createLogger', () => {
 
   it('masks credentials in URLs wherever they appear', () => {
     const { logger, lines, records } = capturingLogger();
-    logger.child({ databaseUrl: 'postgres://app:pg-pass@db:5432/x' }).info(
-      { target: { url: 'amqp://guest:rabbit-pass@rabbit:5672' } },
-      'connecting to redis://:redis-pass@cache:6379',
-    );
+    logger
+      .child({ databaseUrl: 'postgres://app:pg-pass@db:5432/x' })
+      .info(
+        { target: { url: 'amqp://guest:rabbit-pass@rabbit:5672' } },
+        'connecting to redis://:redis-pass@cache:6379',
+      );
     const output = lines.join('');
-    for (const secret of ['pg-pass', 'rabbit-pass', 'redis-pass']) expect(output).not.toContain(secret);
+    for (const secret of ['pg-pass', 'rabbit-pass', 'redis-pass'])
+      expect(output).not.toContain(secret);
     expect(records()[0]).toMatchObject({
       databaseUrl: 'postgres://[redacted]@db:5432/x',
       target: { url: 'amqp://[redacted]@rabbit:5672' },
@@ -80,7 +83,10 @@ describe('createLogger', () => {
     const [first, second] = records();
     expect(first).toMatchObject({
       msg: 'token [redacted] rejected',
-      err: { type: 'Error', message: 'request to https://api.telegram.org/bot[redacted]/getMe failed' },
+      err: {
+        type: 'Error',
+        message: 'request to https://api.telegram.org/bot[redacted]/getMe failed',
+      },
     });
     expect(second).toMatchObject({ error: { message: '[redacted]' } });
   });
@@ -98,7 +104,9 @@ describe('createLogger', () => {
       logger.info('after nested');
     });
 
-    expect(records().map(({ msg, correlationId, eventId }) => ({ msg, correlationId, eventId }))).toEqual([
+    expect(
+      records().map(({ msg, correlationId, eventId }) => ({ msg, correlationId, eventId })),
+    ).toEqual([
       { msg: 'outside', correlationId: undefined, eventId: undefined },
       { msg: 'first', correlationId: 'corr-1', eventId: undefined },
       { msg: 'nested', correlationId: 'corr-1', eventId: 'evt-1' },
