@@ -1,0 +1,16 @@
+export {
+  consumerIdentity,
+  defaultPrefix,
+  topologyNames,
+  type ConsumerQueueNames,
+  type TopologyNames,
+} from './names.ts';
+export {
+  declareConsumerQueues,
+  declareExchanges,
+  declareTopology,
+  mainQueueArguments,
+  retryQueueArguments,
+  type ConsumerTopology,
+  type TopologyOptions,
+} from './declare.ts';
