@@ -36,6 +36,18 @@ describe('test databases', () => {
     ]);
     expect(remaining.rowCount).toBe(0);
   });
+
+  it('drops the database even when a test never released its client', async () => {
+    const database = await createTestDatabase();
+    const leaked = await database.pool.connect();
+    await leaked.query('BEGIN');
+    await database.drop();
+    const [survivor] = databases;
+    const remaining = await survivor!.pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      database.name,
+    ]);
+    expect(remaining.rowCount).toBe(0);
+  });
 });
 
 describe('test vhosts', () => {

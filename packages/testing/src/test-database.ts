@@ -25,15 +25,35 @@ export async function createTestDatabase(
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 5 });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TestDatabase.db
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const poolClients = new Set<pg.PoolClient>();
+  let dropping = false;
+  const ignoreError = () => undefined;
+  pool.on('connect', (client) => {
+    poolClients.add(client);
+    if (dropping) client.on('error', ignoreError);
+  });
+  pool.on('remove', (client) => poolClients.delete(client));
+
   let dropped: Promise<void> | undefined;
   const drop = () => {
     dropped ??= (async () => {
-      await db.destroy(); // ends the pool only if kysely ever used it
-      if (!pool.ending) await pool.end();
+      // From here on, connections dying under DROP ... WITH (FORCE) are expected, not news.
+      dropping = true;
+      pool.on('error', ignoreError);
+      for (const client of poolClients) client.on('error', ignoreError);
+      // pool.end() waits for every checked-out client, and a test that failed mid-transaction
+      // never returns its client: then go straight to FORCE, which ends those sessions.
+      const leakedClients = pool.totalCount - pool.idleCount;
+      const poolEnded = (async () => {
+        await db.destroy(); // ends the pool only if kysely ever used it
+        if (!pool.ending) await pool.end();
+      })();
+      if (leakedClients > 0) poolEnded.catch(ignoreError);
+      else await poolEnded;
       await withAdminClient(serverUrl, async (admin) => {
         // pool.end() resolves before its sockets close; letting those sessions leave on their
         // own spares their clients a FATAL "terminating connection" error from FORCE.
-        await waitUntilNoSessions(admin, name);
+        if (leakedClients === 0) await waitUntilNoSessions(admin, name);
         await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       });
     })();
