@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryLineReporter from './scripts/vitest-summary-reporter.ts';
 
 // Test kinds are told apart by file suffix so each can run alone:
 //   *.unit.spec.ts  pure logic, no I/O
@@ -6,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 //   *.e2e.spec.ts   whole processes
 export default defineConfig({
   test: {
+    // The default output, then one plain `tests: N passed, M failed, K skipped` line.
+    reporters: ['default', new SummaryLineReporter()],
     projects: [
       {
         test: { name: 'unit', include: ['{packages,services,bench,scripts}/**/*.unit.spec.ts'] },
