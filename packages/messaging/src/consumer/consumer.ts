@@ -483,10 +483,8 @@ function publishConfirmed(
 
 function originalRoutingKey(message: ConsumeMessage): string {
   return (
-    headerText(
-      message.properties.headers,
-      headerNames.originalRoutingKey,
-    ) ?? message.fields.routingKey
+    headerText(message.properties.headers, headerNames.originalRoutingKey) ??
+    message.fields.routingKey
   );
 }
 

@@ -1,0 +1,323 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { context, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { AppError, UserRegistered } from '@mediabot/contracts';
+import {
+  createTestDatabase,
+  createTestVhost,
+  type TestDatabase,
+  type TestVhost,
+} from '@mediabot/testing';
+import { topologyNames } from '../topology/names.ts';
+import {
+  asyncContextManager,
+  countingHandler,
+  createCountsTable,
+  inboxSize,
+  openTestBroker,
+  readCounts,
+  recordingLogger,
+  userRegistered,
+  waitUntil,
+  type TestBroker,
+} from '../testing/fixtures.ts';
+import {
+  startConsumer,
+  type Consumer,
+  type ConsumerOptions,
+  type DeliveryInfo,
+} from './consumer.ts';
+import { ensureInbox } from './inbox.ts';
+import type { HandlingObserver } from './observer.ts';
+
+const prefix = 'ct';
+const schema = 'svc';
+const names = topologyNames(prefix);
+
+let vhost: TestVhost;
+let database: TestDatabase;
+let broker: TestBroker;
+const running: Consumer[] = [];
+
+beforeAll(async () => {
+  [vhost, database] = await Promise.all([createTestVhost(), createTestDatabase()]);
+  await ensureInbox(database.db, schema);
+  await createCountsTable(database.db, schema);
+  broker = await openTestBroker(vhost.url);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+});
+
+afterAll(async () => {
+  await broker?.close();
+  await Promise.all([vhost?.remove(), database?.drop()]);
+});
+
+async function start(
+  options: Partial<ConsumerOptions> & Pick<ConsumerOptions, 'consumer'>,
+): Promise<Consumer> {
+  const consumer = startConsumer({
+    amqp: vhost.url,
+    prefix,
+    bindings: [UserRegistered.type],
+    db: database.db,
+    inboxSchema: schema,
+    handler: countingHandler(schema),
+    retryDelaysMs: [50, 100],
+    maxAttempts: 3,
+    ...options,
+  });
+  running.push(consumer);
+  await consumer.ready();
+  return consumer;
+}
+
+function observing(): HandlingObserver & { events: { kind: string; info: object }[] } {
+  const events: { kind: string; info: object }[] = [];
+  return {
+    events,
+    handled: (info) => events.push({ kind: 'handled', info }),
+    failed: (info) => events.push({ kind: 'failed', info }),
+    deadLettered: (info) => events.push({ kind: 'deadLettered', info }),
+  };
+}
+
+describe('startConsumer', () => {
+  it('declares its quorum queue, dead-letter queue and wait queues, and reports readiness', async () => {
+    const consumer = await start({ consumer: 'topology' });
+    expect(consumer.isConnected()).toBe(true);
+    const queues = names.consumer('topology');
+    for (const queue of [
+      queues.queue,
+      queues.deadLetterQueue,
+      queues.retryQueue(50),
+      queues.retryQueue(100),
+    ]) {
+      await expect(broker.channel.checkQueue(queue)).resolves.toMatchObject({ queue });
+    }
+    await consumer.stop();
+    expect(consumer.isConnected()).toBe(false);
+  });
+
+  it('handles each event once: a duplicate delivery is skipped thanks to the inbox', async () => {
+    const logger = recordingLogger();
+    const observer = observing();
+    await start({ consumer: 'dedup', logger, observer });
+    const [first, second] = [userRegistered(), userRegistered()];
+    await broker.publishEvent(names.eventExchange, first);
+    await broker.publishEvent(names.eventExchange, first);
+    await broker.publishEvent(names.eventExchange, second);
+
+    await waitUntil(
+      () => logger.lines.some((line) => line.message.startsWith('Duplicate message skipped')),
+      'the duplicate',
+    );
+    await waitUntil(() => observer.events.length === 2, 'both events handled');
+    const counts = await readCounts(database.db, schema);
+    expect(counts.get(first.eventId)).toBe(1);
+    expect(counts.get(second.eventId)).toBe(1);
+    expect(await inboxSize(database.db, schema, 'dedup')).toBe(2);
+    expect(observer.events[0]).toMatchObject({
+      kind: 'handled',
+      info: { consumer: 'dedup', type: UserRegistered.type },
+    });
+  });
+
+  it('retries a failing handler through the TTL wait queues, then dead-letters it with its reason', async () => {
+    const deliveries: DeliveryInfo[] = [];
+    const observer = observing();
+    const failing = countingHandler(schema);
+    await start({
+      consumer: 'flaky',
+      observer,
+      handler: async (message, handlerContext) => {
+        deliveries.push(handlerContext.delivery);
+        await failing(message, handlerContext); // written, then rolled back with the inbox row
+        throw new AppError('downstream_down', 'the downstream service is down', {
+          retryable: true,
+        });
+      },
+    });
+    const event = userRegistered();
+    await broker.publishEvent(names.eventExchange, event, 77n);
+    const queues = names.consumer('flaky');
+
+    const [dead] = await broker.collect(queues.deadLetterQueue, 1);
+
+    expect(deliveries.map((delivery) => delivery.attempt)).toEqual([1, 2, 3]);
+    expect(deliveries.every((delivery) => !delivery.redelivered)).toBe(true);
+    expect(deliveries[0]).toMatchObject({
+      routingKey: UserRegistered.type,
+      globalPosition: 77n,
+      messageId: event.eventId,
+    });
+    expect(deliveries[1]?.routingKey).toBe(queues.queue); // came back from a wait queue, not a requeue
+    const headers = dead?.properties.headers as Record<string, unknown>;
+    expect(headers).toMatchObject({
+      'x-mediabot-error-code': 'downstream_down',
+      'x-mediabot-attempt': 3,
+      'x-mediabot-consumer': 'flaky',
+      'x-mediabot-original-routing-key': UserRegistered.type,
+    });
+    expect(String(headers['x-mediabot-error-message'])).toContain('Gave up after 3 attempts');
+    const deaths = (headers['x-death'] as { queue: string; reason: string; count: number }[]).map(
+      ({ queue, reason, count }) => ({ queue, reason, count }),
+    );
+    expect(deaths).toEqual(
+      expect.arrayContaining([
+        { queue: queues.retryQueue(50), reason: 'expired', count: 1 },
+        { queue: queues.retryQueue(100), reason: 'expired', count: 1 },
+      ]),
+    );
+    expect(dead?.properties.messageId).toBe(event.eventId);
+    expect((await readCounts(database.db, schema)).has(event.eventId)).toBe(false);
+    expect(await inboxSize(database.db, schema, 'flaky')).toBe(0);
+    expect(observer.events.map((entry) => entry.kind)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+      'deadLettered',
+    ]);
+    expect(observer.events[0]?.info).toMatchObject({ code: 'downstream_down', willRetry: true });
+    expect(observer.events[2]?.info).toMatchObject({ willRetry: false });
+  });
+
+  it('dead-letters a non-retryable failure at once', async () => {
+    let calls = 0;
+    await start({
+      consumer: 'strict',
+      handler: () => {
+        calls += 1;
+        return Promise.reject(
+          new AppError('user_blocked', 'the user blocked the bot', { retryable: false }),
+        );
+      },
+    });
+    await broker.publishEvent(names.eventExchange, userRegistered());
+    const [dead] = await broker.collect(names.consumer('strict').deadLetterQueue, 1);
+    expect(dead?.properties.headers).toMatchObject({
+      'x-mediabot-error-code': 'user_blocked',
+      'x-mediabot-attempt': 1,
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('sends a message that breaks its contract straight to the dead-letter queue with the reason', async () => {
+    let calls = 0;
+    const observer = observing();
+    await start({
+      consumer: 'contract',
+      observer,
+      handler: () => {
+        calls += 1;
+        return Promise.resolve();
+      },
+    });
+    const invalid = { ...userRegistered(), data: { telegramUserId: -5 } };
+    await broker.publishEvent(names.eventExchange, invalid);
+    await broker.publishRaw(names.eventExchange, UserRegistered.type, Buffer.from('{not json'), {
+      type: UserRegistered.type,
+    });
+
+    const all = await broker.collect(names.consumer('contract').deadLetterQueue, 2);
+
+    const codes = all.map(
+      (message) => (message.properties.headers as Record<string, unknown>)['x-mediabot-error-code'],
+    );
+    expect(codes).toEqual(['invalid_payload', 'invalid_payload']);
+    const reasons = all.map((message) =>
+      String((message.properties.headers as Record<string, unknown>)['x-mediabot-error-message']),
+    );
+    expect(reasons[0]).toContain('identity.user-registered v2');
+    expect(reasons[1]).toContain('not JSON');
+    expect(calls).toBe(0);
+    expect(observer.events.filter((entry) => entry.kind === 'deadLettered')).toHaveLength(2);
+  });
+
+  it('runs the handler in the trace carried by the message', async () => {
+    propagation.setGlobalPropagator(traceparentOnly);
+    context.setGlobalContextManager(asyncContextManager());
+    try {
+      let seen: string | undefined;
+      await start({
+        consumer: 'traced',
+        handler: () => {
+          seen = trace.getSpanContext(context.active())?.traceId;
+          return Promise.resolve();
+        },
+      });
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const event = UserRegistered.create(
+        {
+          telegramUserId: 999,
+          username: null,
+          firstName: null,
+          languageCode: 'fr',
+          registeredVia: 'import',
+        },
+        {
+          streamId: 'user-999',
+          actor: { kind: 'system', id: 'test' },
+          traceContext: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+        },
+      );
+      await broker.publishEvent(names.eventExchange, event);
+      expect(await waitUntil(() => seen, 'the handler')).toBe(traceId);
+    } finally {
+      propagation.disable();
+      context.disable();
+    }
+  });
+
+  it('stops after the running handler finishes and leaves the other messages queued', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const count = countingHandler(schema);
+    const consumer = await start({
+      consumer: 'graceful',
+      prefetch: 5,
+      handler: async (message, handlerContext) => {
+        started += 1;
+        await gate;
+        await count(message, handlerContext);
+      },
+    });
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+    for (const event of events) await broker.publishEvent(names.eventExchange, event);
+    await waitUntil(() => started === 1, 'the first handler');
+
+    const stopped = consumer.stop();
+    release();
+    await stopped;
+
+    expect(started).toBe(1);
+    expect((await readCounts(database.db, schema)).get(events[0]?.eventId ?? '')).toBe(1);
+    const remaining = await broker.drain(names.consumer('graceful').queue);
+    expect(remaining.map((message) => message.properties.messageId as string)).toEqual([
+      events[1]?.eventId,
+      events[2]?.eventId,
+    ]);
+  });
+});
+
+/** The W3C traceparent header only: enough to check that the consumer extracts the context. */
+const traceparentOnly: TextMapPropagator = {
+  inject: () => {},
+  fields: () => ['traceparent'],
+  extract(activeContext, carrier, getter) {
+    const header = getter.get(carrier, 'traceparent');
+    const match =
+      typeof header === 'string'
+        ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header)
+        : null;
+    if (!match) return activeContext;
+    return trace.setSpanContext(activeContext, {
+      traceId: match[1] ?? '',
+      spanId: match[2] ?? '',
+      traceFlags: 1,
+      isRemote: true,
+    });
+  },
+};
