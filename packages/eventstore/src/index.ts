@@ -1,12 +1,21 @@
 export { migrateEventStore, eventStoreSchema, appendedChannel } from './schema/migrations.ts';
 export { createEventStore, toRecordedEnvelope } from './store/event-store.ts';
-export type { EventStore, ExpectedVersion, AppendResult, ReadAllOptions } from './store/event-store.ts';
+export type {
+  EventStore,
+  ExpectedVersion,
+  AppendResult,
+  ReadAllOptions,
+} from './store/event-store.ts';
 export { EventStoreError, type EventStoreErrorCode } from './store/errors.ts';
 export { logStart, isAfter, samePosition, positionOf, type LogPosition } from './store/position.ts';
 export { createCheckpointStore, type CheckpointStore } from './subscriptions/checkpoints.ts';
 export { acquireSubscriptionLock, type SubscriptionLock } from './subscriptions/lock.ts';
 export { listenForAppends } from './subscriptions/listen.ts';
-export { startSubscription, type Subscription, type SubscriptionOptions } from './subscriptions/subscription.ts';
+export {
+  startSubscription,
+  type Subscription,
+  type SubscriptionOptions,
+} from './subscriptions/subscription.ts';
 export {
   applyEvents,
   migrateProjection,
@@ -15,4 +24,9 @@ export {
   upcastRecorded,
   type ProjectionDefinition,
 } from './projections/projection.ts';
-export { rebuildProjection, type RebuildOptions, type RebuildProgress, type RebuildResult } from './projections/rebuild.ts';
+export {
+  rebuildProjection,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+} from './projections/rebuild.ts';

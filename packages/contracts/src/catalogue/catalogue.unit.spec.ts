@@ -11,6 +11,7 @@ describe('docs/events.md', () => {
 
   it('lists every registered type', () => {
     const catalogue = renderCatalogue(registry);
-    for (const definition of registry.definitions) expect(catalogue).toContain(`## ${definition.type}`);
+    for (const definition of registry.definitions)
+      expect(catalogue).toContain(`## ${definition.type}`);
   });
 });

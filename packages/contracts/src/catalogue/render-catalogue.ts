@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { MessageRegistry } from '../registry/registry.ts';
 
 function schemaBlock(schema: z.ZodType): string {
-  return ['```json', JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' }), null, 2), '```'].join('\n');
+  return [
+    '```json',
+    JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' }), null, 2),
+    '```',
+  ].join('\n');
 }
 
 /** docs/events.md, generated from the registry so the catalogue cannot drift from the code. */
@@ -24,7 +28,12 @@ export function renderCatalogue(registry: MessageRegistry): string {
   }
   for (const definition of registry.definitions) {
     lines.push('', `## ${definition.type}`, '', definition.description, '');
-    lines.push(`- kind: ${definition.kind}`, `- producer: ${definition.producer}`, `- current version: ${definition.version}`, '');
+    lines.push(
+      `- kind: ${definition.kind}`,
+      `- producer: ${definition.producer}`,
+      `- current version: ${definition.version}`,
+      '',
+    );
     lines.push(`### v${definition.version} (current)`, '', schemaBlock(definition.schema));
     for (const previous of [...definition.previousVersions].reverse()) {
       lines.push('', `### v${previous.version} (upcast on read)`, '');

@@ -9,7 +9,10 @@ export type Actor = z.infer<typeof actorSchema>;
 
 /** W3C trace context, carried from the event store to RabbitMQ headers and back. */
 export const traceContextSchema = z.object({
-  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
   tracestate: z.string().max(512).optional(),
 });
 export type TraceContext = z.infer<typeof traceContextSchema>;
@@ -47,8 +50,10 @@ export interface Envelope<TType extends string = string, TData = unknown> {
 }
 
 /** An envelope read back from the store: it has a place in the global order. */
-export interface RecordedEnvelope<TType extends string = string, TData = unknown>
-  extends Envelope<TType, TData> {
+export interface RecordedEnvelope<TType extends string = string, TData = unknown> extends Envelope<
+  TType,
+  TData
+> {
   globalPosition: bigint;
   transactionId: bigint;
   streamVersion: bigint;

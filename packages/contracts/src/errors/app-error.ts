@@ -19,8 +19,18 @@ export class AppError<TCode extends string = string> extends Error {
     this.details = options.details ?? {};
   }
 
-  toJSON(): { code: string; message: string; retryable: boolean; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+  toJSON(): {
+    code: string;
+    message: string;
+    retryable: boolean;
+    details: Record<string, unknown>;
+  } {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      details: this.details,
+    };
   }
 }
 
@@ -39,8 +49,16 @@ export function isRetryable(error: unknown): boolean {
   return true;
 }
 
-export function describeError(error: unknown): { code: string; message: string; retryable: boolean } {
-  if (error instanceof AppError) return { code: error.code, message: error.message, retryable: error.retryable };
-  if (error instanceof Error) return { code: 'unexpected', message: error.message, retryable: true };
+export function describeError(error: unknown): {
+  code: string;
+  message: string;
+  retryable: boolean;
+} {
+  if (error instanceof AppError) {
+    const { code, message, retryable } = error as AppError;
+    return { code, message, retryable };
+  }
+  if (error instanceof Error)
+    return { code: 'unexpected', message: error.message, retryable: true };
   return { code: 'unexpected', message: String(error), retryable: true };
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { defineMessage } from '../registry/define-message.ts';
-import { languageSchema, qualitySchema, telegramUserIdSchema, toSupportedLanguage } from './shared.ts';
+import {
+  languageSchema,
+  qualitySchema,
+  telegramUserIdSchema,
+  toSupportedLanguage,
+} from './shared.ts';
 
 export const identityStream = (telegramUserId: number): string => `user-${telegramUserId}`;
 

@@ -6,7 +6,11 @@ export type Language = z.infer<typeof languageSchema>;
 
 /** Telegram's ids fit in 52 bits; they travel as numbers. */
 export const telegramUserIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const telegramChatIdSchema = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+export const telegramChatIdSchema = z
+  .number()
+  .int()
+  .min(Number.MIN_SAFE_INTEGER)
+  .max(Number.MAX_SAFE_INTEGER);
 
 /** Maps Telegram's `language_code` (an IETF tag such as "pt-BR") onto a language we speak. */
 export function toSupportedLanguage(languageCode: string | null | undefined): Language {

@@ -25,7 +25,10 @@ export interface PreviousVersion {
   description?: string;
 }
 
-export interface MessageDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType> {
+export interface MessageDefinition<
+  TType extends string = string,
+  TSchema extends z.ZodType = z.ZodType,
+> {
   kind: MessageKind;
   type: TType;
   version: number;
@@ -49,34 +52,47 @@ export function defineMessage<const TType extends string, TSchema extends z.ZodT
   schema: TSchema;
   previousVersions?: readonly PreviousVersion[];
 }): MessageDefinition<TType, TSchema> {
-  const previousVersions = [...(definition.previousVersions ?? [])].sort((a, b) => a.version - b.version);
+  const previousVersions = [...(definition.previousVersions ?? [])].sort(
+    (a, b) => a.version - b.version,
+  );
   const chain = new Map(previousVersions.map((previous) => [previous.version, previous]));
   for (const previous of previousVersions) {
     if (previous.version >= definition.version) {
-      throw new Error(`${definition.type}: previous version ${previous.version} is not older than ${definition.version}`);
+      throw new Error(
+        `${definition.type}: previous version ${previous.version} is not older than ${definition.version}`,
+      );
     }
   }
 
   function parseAt(schema: z.ZodType, version: number, data: unknown): unknown {
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
-      throw new ContractError('invalid_payload', `${definition.type} v${version}: ${z.prettifyError(parsed.error)}`, {
-        type: definition.type,
-        version,
-        issues: parsed.error.issues,
-      });
+      throw new ContractError(
+        'invalid_payload',
+        `${definition.type} v${version}: ${z.prettifyError(parsed.error)}`,
+        {
+          type: definition.type,
+          version,
+          issues: parsed.error.issues,
+        },
+      );
     }
     return parsed.data;
   }
 
   const parseData = (version: number, data: unknown): z.output<TSchema> => {
-    if (version === definition.version) return parseAt(definition.schema, version, data) as z.output<TSchema>;
+    if (version === definition.version)
+      return parseAt(definition.schema, version, data) as z.output<TSchema>;
     if (!chain.has(version)) {
-      throw new ContractError('unsupported_version', `${definition.type} has no version ${version}`, {
-        type: definition.type,
-        version,
-        known: [...chain.keys(), definition.version],
-      });
+      throw new ContractError(
+        'unsupported_version',
+        `${definition.type} has no version ${version}`,
+        {
+          type: definition.type,
+          version,
+          known: [...chain.keys(), definition.version],
+        },
+      );
     }
     // Walk the chain: each known older version parses with its own schema, then lifts one step.
     let current: unknown = data;
@@ -105,6 +121,7 @@ export function defineMessage<const TType extends string, TSchema extends z.ZodT
         options,
       ),
     parseData,
-    is: (message): message is Envelope<TType, z.output<TSchema>> => message.type === definition.type,
+    is: (message): message is Envelope<TType, z.output<TSchema>> =>
+      message.type === definition.type,
   };
 }

@@ -17,12 +17,14 @@ export interface MessageRegistry {
 export function createRegistry(definitions: readonly MessageDefinition[]): MessageRegistry {
   const byType = new Map<string, MessageDefinition>();
   for (const definition of definitions) {
-    if (byType.has(definition.type)) throw new Error(`Message type ${definition.type} is defined twice`);
+    if (byType.has(definition.type))
+      throw new Error(`Message type ${definition.type} is defined twice`);
     byType.set(definition.type, definition);
   }
   const get = (type: string): MessageDefinition => {
     const definition = byType.get(type);
-    if (!definition) throw new ContractError('unknown_message_type', `Unknown message type "${type}"`, { type });
+    if (!definition)
+      throw new ContractError('unknown_message_type', `Unknown message type "${type}"`, { type });
     return definition;
   };
   return {
@@ -32,9 +34,13 @@ export function createRegistry(definitions: readonly MessageDefinition[]): Messa
     parse(raw) {
       const parsed = envelopeSchema.safeParse(raw);
       if (!parsed.success) {
-        throw new ContractError('invalid_payload', `Invalid envelope: ${z.prettifyError(parsed.error)}`, {
-          issues: parsed.error.issues,
-        });
+        throw new ContractError(
+          'invalid_payload',
+          `Invalid envelope: ${z.prettifyError(parsed.error)}`,
+          {
+            issues: parsed.error.issues,
+          },
+        );
       }
       const definition = get(parsed.data.type);
       return {

@@ -9,7 +9,13 @@ describe('message registry', () => {
   it('upcasts a v1 user-registered event to the current shape on read', () => {
     const stored = {
       ...UserRegistered.create(
-        { telegramUserId: 42, username: 'ana', firstName: 'Ana', languageCode: 'fr', registeredVia: 'start-command' },
+        {
+          telegramUserId: 42,
+          username: 'ana',
+          firstName: 'Ana',
+          languageCode: 'fr',
+          registeredVia: 'start-command',
+        },
         { streamId: 'user-42', actor },
       ),
       version: 1,
@@ -27,12 +33,21 @@ describe('message registry', () => {
   });
 
   it('falls back to English for a language we do not speak', () => {
-    expect(UserRegistered.parseData(1, { telegramUserId: 1, username: null, language: 'pt-BR' }).languageCode).toBe('en');
+    expect(
+      UserRegistered.parseData(1, { telegramUserId: 1, username: null, language: 'pt-BR' })
+        .languageCode,
+    ).toBe('en');
   });
 
   it('rejects unknown types, unknown versions and bad payloads with typed, non-retryable errors', () => {
     const base = UserRegistered.create(
-      { telegramUserId: 7, username: null, firstName: null, languageCode: 'en', registeredVia: 'first-message' },
+      {
+        telegramUserId: 7,
+        username: null,
+        firstName: null,
+        languageCode: 'en',
+        registeredVia: 'first-message',
+      },
       { streamId: 'user-7', actor },
     );
     const codeOf = (raw: unknown) => {
@@ -60,10 +75,24 @@ describe('message registry', () => {
 
   it('inherits correlation id and trace context from the message that caused it', () => {
     const cause = UserRegistered.create(
-      { telegramUserId: 5, username: null, firstName: null, languageCode: 'es', registeredVia: 'start-command' },
-      { streamId: 'user-5', actor, traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+      {
+        telegramUserId: 5,
+        username: null,
+        firstName: null,
+        languageCode: 'es',
+        registeredVia: 'start-command',
+      },
+      {
+        streamId: 'user-5',
+        actor,
+        traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      },
     );
-    const effect = UserRegistered.create(cause.data, { streamId: 'user-5', actor, causedBy: cause });
+    const effect = UserRegistered.create(cause.data, {
+      streamId: 'user-5',
+      actor,
+      causedBy: cause,
+    });
     expect(effect.correlationId).toBe(cause.correlationId);
     expect(effect.causationId).toBe(cause.eventId);
     expect(effect.traceContext).toEqual(cause.traceContext);
@@ -73,7 +102,8 @@ describe('message registry', () => {
 describe('uuidv7', () => {
   it('is a version 7 RFC 9562 uuid that sorts by creation time, also within one millisecond', () => {
     const ids = Array.from({ length: 2000 }, () => uuidv7(1_700_000_000_000));
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     expect(uuidv7Timestamp(uuidv7(1_800_000_000_000))).toBeGreaterThanOrEqual(1_800_000_000_000);

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AnyDatabase, AnyTransaction } from '../store/database.ts';
+import { sql } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import type { MessageRegistry, RecordedEnvelope } from '@mediabot/contracts';
 import type { EventStore } from '../store/event-store.ts';
@@ -18,17 +19,23 @@ export interface ProjectionDefinition {
   tables: readonly string[];
   migrations(schema: string): Record<string, Migration>;
   eventTypes: readonly string[];
-  apply(trx: Transaction<any>, event: RecordedEnvelope, schema: string): Promise<void>;
+  apply(trx: AnyTransaction, event: RecordedEnvelope, schema: string): Promise<void>;
   /** Optional faster path for a whole batch (rebuilds); must equal applying one by one. */
-  applyBatch?(trx: Transaction<any>, events: RecordedEnvelope[], schema: string): Promise<void>;
+  applyBatch?(trx: AnyTransaction, events: RecordedEnvelope[], schema: string): Promise<void>;
 }
 
 export function projectionMigrationTable(projection: ProjectionDefinition): string {
   return `migrations_${projection.name.replace(/[^a-z0-9]+/gi, '_')}`;
 }
 
-export async function migrateProjection(db: Kysely<any>, projection: ProjectionDefinition, schema = projection.schema): Promise<void> {
-  await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(ignoreConcurrentCreate);
+export async function migrateProjection(
+  db: AnyDatabase,
+  projection: ProjectionDefinition,
+  schema = projection.schema,
+): Promise<void> {
+  await sql`create schema if not exists ${sql.id(schema)}`
+    .execute(db)
+    .catch(ignoreConcurrentCreate);
   const migrations = projection.migrations(schema);
   const migrator = new Migrator({
     db,
@@ -38,39 +45,49 @@ export async function migrateProjection(db: Kysely<any>, projection: ProjectionD
     migrationLockTableName: `${projectionMigrationTable(projection)}_lock`,
   });
   const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  if (error) throw error instanceof Error ? error : new Error('Migration failed', { cause: error });
   await createCheckpointStore(schema).ensure(db);
 }
 
 /** Upcasts stored events to their current shape before the projection sees them. */
-export function upcastRecorded(registry: MessageRegistry | undefined, event: RecordedEnvelope): RecordedEnvelope {
+export function upcastRecorded(
+  registry: MessageRegistry | undefined,
+  event: RecordedEnvelope,
+): RecordedEnvelope {
   if (!registry) return event;
   const current = registry.parse(event);
-  return { ...current, globalPosition: event.globalPosition, transactionId: event.transactionId, streamVersion: event.streamVersion };
+  return {
+    ...current,
+    globalPosition: event.globalPosition,
+    transactionId: event.transactionId,
+    streamVersion: event.streamVersion,
+  };
 }
 
 export async function applyEvents(
   projection: ProjectionDefinition,
-  trx: Transaction<any>,
+  trx: AnyTransaction,
   events: RecordedEnvelope[],
   schema: string,
   registry: MessageRegistry | undefined,
 ): Promise<void> {
-  const relevant = events.filter((event) => projection.eventTypes.includes(event.type)).map((event) => upcastRecorded(registry, event));
+  const relevant = events
+    .filter((event) => projection.eventTypes.includes(event.type))
+    .map((event) => upcastRecorded(registry, event));
   if (relevant.length === 0) return;
   if (projection.applyBatch) return projection.applyBatch(trx, relevant, schema);
   for (const event of relevant) await projection.apply(trx, event, schema);
 }
 
 export function startProjection(options: {
-  db: Kysely<any>;
+  db: AnyDatabase;
   connectionString: string;
   store: EventStore;
   projection: ProjectionDefinition;
   registry?: MessageRegistry;
   batchSize?: number;
   pollIntervalMs?: number;
-  onError?(error: unknown): void;
+  onError?: (error: unknown) => void;
 }): Subscription {
   const { projection } = options;
   return startSubscription({
@@ -80,7 +97,8 @@ export function startProjection(options: {
     store: options.store,
     checkpoints: createCheckpointStore(projection.schema),
     eventTypes: projection.eventTypes,
-    handle: (trx, events) => applyEvents(projection, trx, events, projection.schema, options.registry),
+    handle: (trx, events) =>
+      applyEvents(projection, trx, events, projection.schema, options.registry),
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { AnyDatabase } from '../store/database.ts';
+import { sql } from 'kysely';
 import type { MessageRegistry } from '@mediabot/contracts';
 import type { EventStore } from '../store/event-store.ts';
 import { logStart, positionOf, type LogPosition } from '../store/position.ts';
@@ -13,7 +14,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  db: Kysely<any>;
+  db: AnyDatabase;
   store: EventStore;
   projection: ProjectionDefinition;
   registry?: MessageRegistry;
@@ -22,7 +23,7 @@ export interface RebuildOptions {
   /** 'swap' replaces the live tables when done; a schema name leaves the result there instead. */
   target: 'swap' | { schema: string };
   batchSize?: number;
-  onProgress?(progress: RebuildProgress): void;
+  onProgress?: (progress: RebuildProgress) => void;
   now?: () => Date;
 }
 
@@ -42,7 +43,8 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const { db, store, projection } = options;
   const batchSize = options.batchSize ?? 5000;
   const stamp = (options.now?.() ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 14);
-  const schema = options.target === 'swap' ? `${projection.schema}_rebuild_${stamp}` : options.target.schema;
+  const schema =
+    options.target === 'swap' ? `${projection.schema}_rebuild_${stamp}` : options.target.schema;
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
   await migrateProjection(db, projection, schema);
 
@@ -54,7 +56,9 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     const events = await store.readAll({ after: position, limit: batchSize, upTo: head });
     if (events.length === 0) break;
     const relevant = events.filter((event) => projection.eventTypes.includes(event.type));
-    await db.transaction().execute((trx) => applyEvents(projection, trx, relevant, schema, options.registry));
+    await db
+      .transaction()
+      .execute((trx) => applyEvents(projection, trx, relevant, schema, options.registry));
     position = positionOf(events[events.length - 1]!);
     read += events.length;
     applied += relevant.length;
@@ -63,7 +67,12 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
 
   const checkpoints = createCheckpointStore(options.target === 'swap' ? projection.schema : schema);
   if (options.target !== 'swap') {
-    await checkpoints.save(db, projection.name, await checkpoints.load(db, projection.name), position);
+    await checkpoints.save(
+      db,
+      projection.name,
+      await checkpoints.load(db, projection.name),
+      position,
+    );
     return { schema, applied, read, position };
   }
 
@@ -72,11 +81,15 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     await sql`set local lock_timeout = '30s'`.execute(trx);
     // Tables first, checkpoint second: the same order a live subscription's transaction takes.
     for (const table of projection.tables) {
-      await sql`lock table ${sql.table(`${projection.schema}.${table}`)} in access exclusive mode`.execute(trx);
+      await sql`lock table ${sql.table(`${projection.schema}.${table}`)} in access exclusive mode`.execute(
+        trx,
+      );
     }
     for (const table of projection.tables) {
       await sql`drop table ${sql.table(`${projection.schema}.${table}`)} cascade`.execute(trx);
-      await sql`alter table ${sql.table(`${schema}.${table}`)} set schema ${sql.id(projection.schema)}`.execute(trx);
+      await sql`alter table ${sql.table(`${schema}.${table}`)} set schema ${sql.id(projection.schema)}`.execute(
+        trx,
+      );
     }
     await sql`
       insert into ${sql.table(`${projection.schema}.subscription_checkpoints`)} (name, transaction_id, global_position)

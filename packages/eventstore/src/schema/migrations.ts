@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { AnyDatabase } from '../store/database.ts';
+import { sql } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 
 export const eventStoreSchema = 'eventstore';
@@ -32,7 +33,9 @@ const migrations: Record<string, Migration> = {
           recorded_at timestamptz not null default now(),
           unique (stream_id, stream_version)
         )`.execute(db);
-      await sql`create index events_log_order on eventstore.events (transaction_id, global_position)`.execute(db);
+      await sql`create index events_log_order on eventstore.events (transaction_id, global_position)`.execute(
+        db,
+      );
       await sql`create index events_type on eventstore.events (type, global_position)`.execute(db);
     },
   },
@@ -70,7 +73,7 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 /** Creates or upgrades the event store's tables. Safe to run from several processes at once. */
-export async function migrateEventStore(db: Kysely<any>): Promise<void> {
+export async function migrateEventStore(db: AnyDatabase): Promise<void> {
   await sql`create schema if not exists eventstore`.execute(db);
   const migrator = new Migrator({
     db,
@@ -80,5 +83,5 @@ export async function migrateEventStore(db: Kysely<any>): Promise<void> {
     migrationLockTableName: 'schema_migrations_lock',
   });
   const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  if (error) throw error instanceof Error ? error : new Error('Migration failed', { cause: error });
 }

@@ -30,7 +30,9 @@ async function errorOf(promise: Promise<unknown>): Promise<EventStoreError> {
 describe('append', () => {
   it('appends with contiguous stream versions and reads the stream back in order', async () => {
     const stream = 'user-append-1';
-    const first = await store.append(stream, [userRegistered(), userRegistered()], { expectedVersion: 'no_stream' });
+    const first = await store.append(stream, [userRegistered(), userRegistered()], {
+      expectedVersion: 'no_stream',
+    });
     expect(first).toMatchObject({ nextExpectedVersion: 2n, alreadyAppended: false });
     const second = await store.append(stream, [userRegistered()], { expectedVersion: 2n });
     expect(second.nextExpectedVersion).toBe(3n);
@@ -44,7 +46,9 @@ describe('append', () => {
     await store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' });
     const stale = await errorOf(store.append(stream, [userRegistered()], { expectedVersion: 5n }));
     expect(stale).toMatchObject({ code: 'wrong_expected_version', retryable: false });
-    const again = await errorOf(store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' }));
+    const again = await errorOf(
+      store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' }),
+    );
     expect(again.code).toBe('wrong_expected_version');
     expect(await store.streamVersion(stream)).toBe(1n);
   });
@@ -63,15 +67,20 @@ describe('append', () => {
     await store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' });
     const headBefore = await store.headPosition();
     const results = await Promise.allSettled(
-      Array.from({ length: 12 }, () => store.append(stream, [userRegistered(), userRegistered()], { expectedVersion: 1n })),
+      Array.from({ length: 12 }, () =>
+        store.append(stream, [userRegistered(), userRegistered()], { expectedVersion: 1n }),
+      ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     for (const result of results) {
-      if (result.status === 'rejected') expect((result.reason as EventStoreError).code).toBe('wrong_expected_version');
+      if (result.status === 'rejected')
+        expect((result.reason as EventStoreError).code).toBe('wrong_expected_version');
     }
     const events = await store.readStream(stream);
     expect(events.map((event) => event.streamVersion)).toEqual([1n, 2n, 3n]);
-    const appended = await store.append('user-race-next', [userRegistered()], { expectedVersion: 'no_stream' });
+    const appended = await store.append('user-race-next', [userRegistered()], {
+      expectedVersion: 'no_stream',
+    });
     // The winner took two positions; the eleven losers took none.
     expect(appended.lastGlobalPosition).toBe(headBefore + 3n);
   });
@@ -83,7 +92,9 @@ describe('append-only', () => {
     ['delete', sql`delete from eventstore.events`],
     ['truncate', sql`truncate eventstore.events`],
   ])('refuses %s at the database level', async (_name, statement) => {
-    await store.append(`user-immutable-${_name}`, [userRegistered()], { expectedVersion: 'no_stream' });
+    await store.append(`user-immutable-${_name}`, [userRegistered()], {
+      expectedVersion: 'no_stream',
+    });
     await expect(statement.execute(database.db)).rejects.toThrow(/append-only/);
   });
 });
@@ -127,24 +138,45 @@ describe('readAll', () => {
   async function lastPosition() {
     const events = await readEverything();
     const last = events[events.length - 1];
-    return last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : logStart;
+    return last
+      ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+      : logStart;
   }
 
   it('does not skip a slow transaction that began first and commits last: readers wait for it', async () => {
     const after = await lastPosition();
     const slowEvent = userRegistered();
-    const finishSlow = await openTransaction((slow) => slow.append('user-slow', [slowEvent], { expectedVersion: 'no_stream' }).then(() => {}));
+    const finishSlow = await openTransaction((slow) =>
+      slow.append('user-slow', [slowEvent], { expectedVersion: 'no_stream' }).then(() => {}),
+    );
     const fastEvent = userRegistered();
     await store.append('user-fast', [fastEvent], { expectedVersion: 'no_stream' });
+    console.log(
+      'DEBUG',
+      (
+        await sql`select transaction_id::text, global_position, stream_id from eventstore.events order by global_position desc limit 3`.execute(
+          database.db,
+        )
+      ).rows,
+      (await sql`select pg_current_snapshot()::text as s`.execute(database.db)).rows,
+      after,
+    );
     // The fast event is committed, but the slow one (lower position) is not: readers see neither yet.
     expect(await readEverything(after)).toEqual([]);
     await finishSlow('commit');
-    expect((await readEverything(after)).map((event) => event.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
+    expect((await readEverything(after)).map((event) => event.eventId)).toEqual([
+      slowEvent.eventId,
+      fastEvent.eventId,
+    ]);
   });
 
   it('is not stalled by a rolled-back append', async () => {
     const after = await lastPosition();
-    const finishDoomed = await openTransaction((doomed) => doomed.append('user-doomed', [userRegistered()], { expectedVersion: 'no_stream' }).then(() => {}));
+    const finishDoomed = await openTransaction((doomed) =>
+      doomed
+        .append('user-doomed', [userRegistered()], { expectedVersion: 'no_stream' })
+        .then(() => {}),
+    );
     const survivor = userRegistered();
     await store.append('user-survivor', [survivor], { expectedVersion: 'no_stream' });
     await finishDoomed('rollback');

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { AnyDatabase } from './database.ts';
+import { sql } from 'kysely';
 import type { Envelope, EventMetadata, RecordedEnvelope } from '@mediabot/contracts';
 import { EventStoreError, wrongExpectedVersion } from './errors.ts';
 import type { LogPosition } from './position.ts';
@@ -21,8 +22,15 @@ export interface ReadAllOptions {
 }
 
 export interface EventStore {
-  append(streamId: string, events: readonly Envelope[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>;
-  readStream(streamId: string, options?: { fromVersion?: bigint; maxCount?: number }): Promise<RecordedEnvelope[]>;
+  append(
+    streamId: string,
+    events: readonly Envelope[],
+    options: { expectedVersion: ExpectedVersion },
+  ): Promise<AppendResult>;
+  readStream(
+    streamId: string,
+    options?: { fromVersion?: bigint; maxCount?: number },
+  ): Promise<RecordedEnvelope[]>;
   readAll(options: ReadAllOptions): Promise<RecordedEnvelope[]>;
   streamVersion(streamId: string): Promise<bigint | null>;
   /** The highest global position that readers can see now. */
@@ -82,10 +90,18 @@ function toDocuments(events: readonly Envelope[]): string {
   );
 }
 
-export function createEventStore(db: Kysely<any>): EventStore {
-  async function recognisePriorAppend(streamId: string, events: readonly Envelope[], expected: string): Promise<AppendResult> {
+export function createEventStore(db: AnyDatabase): EventStore {
+  async function recognisePriorAppend(
+    streamId: string,
+    events: readonly Envelope[],
+    expected: string,
+  ): Promise<AppendResult> {
     const ids = events.map((event) => event.eventId);
-    const { rows } = await sql<{ stream_id: string; stream_version: string; global_position: string }>`
+    const { rows } = await sql<{
+      stream_id: string;
+      stream_version: string;
+      global_position: string;
+    }>`
       select stream_id, stream_version, global_position from eventstore.events
       where event_id = any(${ids}::uuid[])`.execute(db);
     if (rows.length === ids.length && rows.every((row) => row.stream_id === streamId)) {
@@ -102,7 +118,9 @@ export function createEventStore(db: Kysely<any>): EventStore {
   const store: EventStore = {
     async append(streamId, events, { expectedVersion }) {
       if (events.length === 0) {
-        throw new EventStoreError('empty_append', `Nothing to append to ${streamId}`, { retryable: false });
+        throw new EventStoreError('empty_append', `Nothing to append to ${streamId}`, {
+          retryable: false,
+        });
       }
       const count = events.length;
       const documents = toDocuments(events);
@@ -133,18 +151,34 @@ export function createEventStore(db: Kysely<any>): EventStore {
                  (select max(global_position)::text from appended) as last_position`.execute(db);
         const row = rows[0];
         if (row?.version == null || row.last_position == null) {
-          return await recognisePriorAppend(streamId, events, startsNewStream ? 'no_stream' : baseVersion.toString());
+          return await recognisePriorAppend(
+            streamId,
+            events,
+            startsNewStream ? 'no_stream' : baseVersion.toString(),
+          );
         }
-        return { nextExpectedVersion: BigInt(row.version), lastGlobalPosition: BigInt(row.last_position), alreadyAppended: false };
+        return {
+          nextExpectedVersion: BigInt(row.version),
+          lastGlobalPosition: BigInt(row.last_position),
+          alreadyAppended: false,
+        };
       } catch (error) {
         if (isUniqueViolation(error, 'events_event_id_key')) {
           try {
-            return await recognisePriorAppend(streamId, events, startsNewStream ? 'no_stream' : baseVersion.toString());
+            return await recognisePriorAppend(
+              streamId,
+              events,
+              startsNewStream ? 'no_stream' : baseVersion.toString(),
+            );
           } catch {
-            throw new EventStoreError('duplicate_event_id', `An event id appended to ${streamId} already exists elsewhere`, {
-              retryable: false,
-              cause: error,
-            });
+            throw new EventStoreError(
+              'duplicate_event_id',
+              `An event id appended to ${streamId} already exists elsewhere`,
+              {
+                retryable: false,
+                cause: error,
+              },
+            );
           }
         }
         throw error;
@@ -166,7 +200,7 @@ export function createEventStore(db: Kysely<any>): EventStore {
       const { rows } = await sql<EventRow>`
         select ${eventColumns} from eventstore.events
         where (transaction_id, global_position) > (${after.transactionId.toString()}::xid8, ${after.globalPosition.toString()}::bigint)
-          and true
+          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
           ${upTo === undefined ? sql`` : sql`and global_position <= ${upTo.toString()}::bigint`}
         order by transaction_id, global_position
         limit ${limit}`.execute(db);
@@ -175,7 +209,9 @@ export function createEventStore(db: Kysely<any>): EventStore {
 
     async streamVersion(streamId) {
       const { rows } = await sql<{ version: string }>`
-        select version::text as version from eventstore.streams where stream_id = ${streamId}`.execute(db);
+        select version::text as version from eventstore.streams where stream_id = ${streamId}`.execute(
+        db,
+      );
       return rows[0] ? BigInt(rows[0].version) : null;
     },
 

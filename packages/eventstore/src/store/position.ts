@@ -11,7 +11,10 @@ export interface LogPosition {
 export const logStart: LogPosition = Object.freeze({ transactionId: 0n, globalPosition: 0n });
 
 export function isAfter(a: LogPosition, b: LogPosition): boolean {
-  return a.transactionId > b.transactionId || (a.transactionId === b.transactionId && a.globalPosition > b.globalPosition);
+  return (
+    a.transactionId > b.transactionId ||
+    (a.transactionId === b.transactionId && a.globalPosition > b.globalPosition)
+  );
 }
 
 export function samePosition(a: LogPosition, b: LogPosition): boolean {

@@ -1,11 +1,12 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AnyDatabase, AnyTransaction } from '../store/database.ts';
+import { sql } from 'kysely';
 import { logStart, type LogPosition } from '../store/position.ts';
 
-type Executor = Kysely<any> | Transaction<any>;
+type Executor = AnyDatabase | AnyTransaction;
 
 /** Compare-and-set checkpoints, kept in the schema of whoever owns the subscription. */
 export interface CheckpointStore {
-  ensure(db: Kysely<any>): Promise<void>;
+  ensure(db: AnyDatabase): Promise<void>;
   load(db: Executor, name: string): Promise<LogPosition>;
   /** Moves the checkpoint from `expected` to `next`; false when someone else moved it first. */
   save(db: Executor, name: string, expected: LogPosition, next: LogPosition): Promise<boolean>;
@@ -15,21 +16,27 @@ export function createCheckpointStore(schema: string): CheckpointStore {
   const table = sql.table(`${schema}.subscription_checkpoints`);
   return {
     async ensure(db) {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(ignoreConcurrentCreate);
+      await sql`create schema if not exists ${sql.id(schema)}`
+        .execute(db)
+        .catch(ignoreConcurrentCreate);
       await sql`
         create table if not exists ${table} (
           name text primary key,
           transaction_id xid8 not null,
           global_position bigint not null,
           updated_at timestamptz not null default now()
-        )`.execute(db).catch(ignoreConcurrentCreate);
+        )`
+        .execute(db)
+        .catch(ignoreConcurrentCreate);
     },
     async load(db, name) {
       const { rows } = await sql<{ transaction_id: string; global_position: string }>`
         select transaction_id::text as transaction_id, global_position::text as global_position
         from ${table} where name = ${name}`.execute(db);
       const row = rows[0];
-      return row ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } : logStart;
+      return row
+        ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) }
+        : logStart;
     },
     async save(db, name, expected, next) {
       const nextTx = next.transactionId.toString();
@@ -40,7 +47,9 @@ export function createCheckpointStore(schema: string): CheckpointStore {
               insert into ${table} (name, transaction_id, global_position) values (${name}, ${nextTx}::xid8, ${nextPos}::bigint)
               on conflict (name) do update set transaction_id = excluded.transaction_id,
                 global_position = excluded.global_position, updated_at = now()
-              where ${table}.transaction_id = '0'::xid8 and ${table}.global_position = 0`.execute(db)
+              where ${table}.transaction_id = '0'::xid8 and ${table}.global_position = 0`.execute(
+              db,
+            )
           : await sql`
               update ${table} set transaction_id = ${nextTx}::xid8, global_position = ${nextPos}::bigint, updated_at = now()
               where name = ${name} and transaction_id = ${expected.transactionId.toString()}::xid8

@@ -16,7 +16,11 @@ export async function listenForAppends(
 
   const connect = async (): Promise<void> => {
     while (!closed) {
-      const candidate = new pg.Client({ connectionString, keepAlive: true, application_name: 'eventstore-listener' });
+      const candidate = new pg.Client({
+        connectionString,
+        keepAlive: true,
+        application_name: 'eventstore-listener',
+      });
       candidate.on('notification', () => onAppend());
       candidate.on('error', () => {});
       candidate.on('end', () => {

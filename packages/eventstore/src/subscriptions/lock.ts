@@ -6,7 +6,10 @@ export interface SubscriptionLock {
   release(): Promise<void>;
 }
 
-const abortError = () => Object.assign(new Error('Aborted while waiting for the subscription lock'), { name: 'AbortError' });
+const abortError = () =>
+  Object.assign(new Error('Aborted while waiting for the subscription lock'), {
+    name: 'AbortError',
+  });
 
 /**
  * One active instance per subscription: a session-level advisory lock held on a dedicated
@@ -21,7 +24,11 @@ export async function acquireSubscriptionLock(
   const retryMs = options.retryMs ?? 1000;
   for (;;) {
     if (options.signal?.aborted) throw abortError();
-    const client = new pg.Client({ connectionString, keepAlive: true, application_name: `lock:${name}` });
+    const client = new pg.Client({
+      connectionString,
+      keepAlive: true,
+      application_name: `lock:${name}`,
+    });
     let lostResolve: (error: Error) => void = () => {};
     const lost = new Promise<Error>((resolve) => (lostResolve = resolve));
     client.on('error', (error) => lostResolve(error));

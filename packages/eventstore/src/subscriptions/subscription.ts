@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { AnyDatabase, AnyTransaction } from '../store/database.ts';
 import type { RecordedEnvelope } from '@mediabot/contracts';
 import type { EventStore } from '../store/event-store.ts';
 import { positionOf, type LogPosition } from '../store/position.ts';
@@ -8,7 +8,7 @@ import { acquireSubscriptionLock } from './lock.ts';
 
 export interface SubscriptionOptions {
   name: string;
-  db: Kysely<any>;
+  db: AnyDatabase;
   /** Used for the dedicated LISTEN and advisory-lock connections. */
   connectionString: string;
   store: EventStore;
@@ -16,11 +16,11 @@ export interface SubscriptionOptions {
   /** Events of other types move the checkpoint but are not handed to `handle`. */
   eventTypes?: readonly string[];
   /** Runs in the same transaction as the checkpoint update: both commit, or neither. */
-  handle(trx: Transaction<any>, events: RecordedEnvelope[]): Promise<void>;
+  handle(trx: AnyTransaction, events: RecordedEnvelope[]): Promise<void>;
   batchSize?: number;
   pollIntervalMs?: number;
   lockRetryMs?: number;
-  onError?(error: unknown): void;
+  onError?: (error: unknown) => void;
 }
 
 export interface Subscription {
@@ -87,7 +87,9 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
           try {
             const events = await options.store.readAll({ after: position, limit: batchSize });
             if (events.length === 0) {
-              highestSeen = await options.store.headPosition().then((head) => (head > highestSeen ? head : highestSeen));
+              highestSeen = await options.store
+                .headPosition()
+                .then((head) => (head > highestSeen ? head : highestSeen));
               settleWaiters();
               await sleep(pollIntervalMs, lock.lost);
               continue;
@@ -97,10 +99,12 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
             const relevant = wanted ? events.filter((event) => wanted.has(event.type)) : events;
             await options.db.transaction().execute(async (trx) => {
               if (relevant.length > 0) await options.handle(trx, relevant);
-              if (!(await options.checkpoints.save(trx, options.name, position, next))) throw new CheckpointMovedError();
+              if (!(await options.checkpoints.save(trx, options.name, position, next)))
+                throw new CheckpointMovedError();
             });
             position = next;
-            for (const event of events) if (event.globalPosition > highestSeen) highestSeen = event.globalPosition;
+            for (const event of events)
+              if (event.globalPosition > highestSeen) highestSeen = event.globalPosition;
             settleWaiters();
           } catch (error) {
             if (error instanceof CheckpointMovedError) {

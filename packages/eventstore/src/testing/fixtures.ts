@@ -4,9 +4,18 @@ import type { ProjectionDefinition } from '../projections/projection.ts';
 
 let nextUserId = 1;
 
-export function userRegistered(languageCode: 'en' | 'fr' | 'es' | 'ru' = 'en', telegramUserId = nextUserId++): Envelope {
+export function userRegistered(
+  languageCode: 'en' | 'fr' | 'es' | 'ru' = 'en',
+  telegramUserId = nextUserId++,
+): Envelope {
   return UserRegistered.create(
-    { telegramUserId, username: `user${telegramUserId}`, firstName: null, languageCode, registeredVia: 'start-command' },
+    {
+      telegramUserId,
+      username: `user${telegramUserId}`,
+      firstName: null,
+      languageCode,
+      registeredVia: 'start-command',
+    },
     { streamId: `user-${telegramUserId}`, actor: { kind: 'user', id: String(telegramUserId) } },
   );
 }
@@ -21,7 +30,9 @@ export const usersByLanguage: ProjectionDefinition = {
     '0001_tables': {
       async up(db) {
         await sql`create table ${sql.table(`${schema}.users`)} (
-          telegram_user_id bigint primary key, language text not null, global_position bigint not null)`.execute(db);
+          telegram_user_id bigint primary key, language text not null, global_position bigint not null)`.execute(
+          db,
+        );
         await sql`create index on ${sql.table(`${schema}.users`)} (language)`.execute(db);
         await sql`create table ${sql.table(`${schema}.language_counts`)} (
           language text primary key, users integer not null)`.execute(db);
@@ -30,8 +41,12 @@ export const usersByLanguage: ProjectionDefinition = {
   }),
   async apply(trx, event, schema) {
     const data = UserRegistered.parseData(event.version, event.data);
-    await sql`insert into ${sql.table(`${schema}.users`)} values (${data.telegramUserId}, ${data.languageCode}, ${event.globalPosition.toString()})`.execute(trx);
+    await sql`insert into ${sql.table(`${schema}.users`)} values (${data.telegramUserId}, ${data.languageCode}, ${event.globalPosition.toString()})`.execute(
+      trx,
+    );
     await sql`insert into ${sql.table(`${schema}.language_counts`)} values (${data.languageCode}, 1)
-      on conflict (language) do update set users = ${sql.table(`${schema}.language_counts`)}.users + 1`.execute(trx);
+      on conflict (language) do update set users = ${sql.table(`${schema}.language_counts`)}.users + 1`.execute(
+      trx,
+    );
   },
 };
