@@ -50,3 +50,12 @@ export function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'S
     // already exited
   }
 }
+
+/** Signals every process in the group led by `leaderPid` (spawned with detached: true). */
+export function killProcessGroup(
+  leaderPid: number | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+): void {
+  if (leaderPid === undefined || leaderPid <= 1) return;
+  killQuietly(-leaderPid, signal);
+}

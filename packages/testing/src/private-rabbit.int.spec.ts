@@ -1,5 +1,8 @@
 import { connect } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answers } from './service-urls.ts';
+import { spawnNode } from './spawn-node.ts';
 import { startPrivateRabbit, type PrivateRabbit } from './private-rabbit.ts';
 
 describe('private RabbitMQ node', () => {
@@ -37,5 +40,15 @@ describe('private RabbitMQ node', () => {
     } finally {
       await after.close();
     }
+  });
+
+  it('does not outlive the process that started it', async () => {
+    const starter = spawnNode(
+      fileURLToPath(new URL('./fixtures/starts-rabbit-and-exits.ts', import.meta.url)),
+      {},
+    );
+    const url = (await starter.waitForLine(/^rabbit /, 90_000)).split(' ')[1]!;
+    await starter.exited;
+    await vi.waitFor(async () => expect(await answers(url)).toBe(false), { timeout: 10_000 });
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
-import { killQuietly, onProcessExit } from './child-registry.ts';
+import { killProcessGroup, killQuietly, onProcessExit } from './child-registry.ts';
 import { freePorts } from './free-port.ts';
 import { uniqueTestName } from './unique-name.ts';
 
@@ -86,15 +86,18 @@ async function startLocalNode(): Promise<PrivateRabbit> {
   const start = async () => {
     if (child !== undefined) return;
     const output = openSync(logFile, 'a');
+    // rabbitmq-server stays as a shell that runs beam as its child (and on SIGTERM stops it
+    // gracefully): give them a process group of their own so a kill can reach both.
     const started = spawn(serverScript, [], {
       env,
       cwd: baseDir,
       stdio: ['ignore', output, output],
+      detached: true,
     });
     closeSync(output);
     child = started;
     forgetExitHook = onProcessExit(() => {
-      killQuietly(started.pid);
+      killProcessGroup(started.pid);
       rmSync(baseDir, { recursive: true, force: true, maxRetries: 3 });
     });
     let hasExited = false;
@@ -120,11 +123,11 @@ async function startLocalNode(): Promise<PrivateRabbit> {
   const stop = async () => {
     const running = child;
     if (running === undefined) return;
-    // beam handles SIGTERM as a graceful init:stop(): queues and the quorum log are flushed.
+    // The script traps SIGTERM and runs `rabbitmqctl stop`: queues and the quorum log are flushed.
     killQuietly(running.pid, 'SIGTERM');
     const stoppedInTime = await Promise.race([exited.then(() => true), delay(60_000, false)]);
     if (!stoppedInTime) {
-      killQuietly(running.pid);
+      killProcessGroup(running.pid);
       await exited;
     }
     child = undefined;

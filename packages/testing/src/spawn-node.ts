@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { killQuietly, onProcessExit } from './child-registry.ts';
+import { killProcessGroup, killQuietly, onProcessExit } from './child-registry.ts';
 
 export interface ExitInfo {
   code: number | null;
@@ -46,7 +46,7 @@ export function spawnNode(file: string, options: SpawnNodeOptions = {}): ChildHa
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${process.execPath} ${file}`);
-  const forgetExitHook = onProcessExit(() => killQuietly(-pid));
+  const forgetExitHook = onProcessExit(() => killProcessGroup(pid));
 
   const stdout: string[] = [];
   const stderr: string[] = [];
