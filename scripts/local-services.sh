@@ -83,8 +83,10 @@ check_or_start() {
   local name="$1" url="$2" default_port="$3" command="$4" wait_seconds="$5" host port
   read -r host port < <(url_host_port "$url" "$default_port")
   tcp_answers "$host" "$port" && return 0
-  if ! is_loopback "$host"; then
-    cannot_start "$name" "(it is configured at $host:$port: start it there)"
+  # The start commands serve the default loopback port; anything else is someone else's.
+  if ! is_loopback "$host" || [ "$port" != "$default_port" ]; then
+    printf '\nservices: %s does not answer at %s:%s, where the environment points it.\n  Start it there, or unset the URL variable to use the local one on port %s.\n\n' \
+      "$name" "$host" "$port" "$default_port" >&2
     return 1
   fi
   start_service "$name" "$command" "$wait_seconds" "$host" "$port"
