@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 let lastTimestamp = 0;
 let sequence = 0;
@@ -28,4 +28,18 @@ export function uuidv7(now: number = Date.now()): string {
 
 export function uuidv7Timestamp(id: string): number {
   return parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+}
+
+/**
+ * A UUIDv7 whose random bits come from a hash of `name`: the same cause always yields the same
+ * id. Producers that may run twice for one input (a redelivered message, a repeated Telegram
+ * update) use it so the event store recognises the second append as already done.
+ */
+export function deterministicUuidv7(name: string, timestampMs: number): string {
+  const bytes = createHash('sha256').update(name).digest().subarray(0, 16);
+  bytes.writeUIntBE(Math.max(0, Math.floor(timestampMs)), 0, 6);
+  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
