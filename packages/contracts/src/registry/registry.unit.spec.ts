@@ -109,3 +109,14 @@ describe('uuidv7', () => {
     expect(uuidv7Timestamp(uuidv7(1_800_000_000_000))).toBeGreaterThanOrEqual(1_800_000_000_000);
   });
 });
+
+describe('deterministicUuidv7', () => {
+  it('gives the same valid UUIDv7 for the same cause and time, and another for another cause', async () => {
+    const { deterministicUuidv7 } = await import('../envelope/uuidv7.ts');
+    const id = deterministicUuidv7('update:42:0', 1_700_000_000_000);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicUuidv7('update:42:0', 1_700_000_000_000)).toBe(id);
+    expect(deterministicUuidv7('update:42:1', 1_700_000_000_000)).not.toBe(id);
+    expect(uuidv7Timestamp(id)).toBe(1_700_000_000_000);
+  });
+});
