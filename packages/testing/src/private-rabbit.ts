@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -8,7 +9,6 @@ import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import { killProcessGroup, killQuietly, onProcessExit } from './child-registry.ts';
 import { freePorts } from './free-port.ts';
-import { uniqueTestName } from './unique-name.ts';
 
 export interface PrivateRabbit {
   /** amqp://guest:guest@127.0.0.1:<port> of this node only. */
@@ -41,7 +41,7 @@ export async function startPrivateRabbit(): Promise<PrivateRabbit> {
 async function startLocalNode(): Promise<PrivateRabbit> {
   const baseDir = await mkdtemp(join(tmpdir(), 'mediabot-rabbit-'));
   const [amqpPort, distPort] = (await freePorts(2)) as [number, number];
-  const nodeName = `${uniqueTestName('mbt')}@localhost`;
+  const nodeName = `${`mbt${randomBytes(6).toString('hex')}`}@localhost`;
   const url = `amqp://guest:guest@127.0.0.1:${amqpPort}`;
   const logFile = join(baseDir, 'console.log');
 
@@ -157,7 +157,7 @@ async function startLocalNode(): Promise<PrivateRabbit> {
 
 async function startDockerNode(): Promise<PrivateRabbit> {
   const [amqpPort] = (await freePorts(1)) as [number];
-  const name = uniqueTestName('mbt');
+  const name = `mbt${randomBytes(6).toString('hex')}`;
   const url = `amqp://guest:guest@127.0.0.1:${amqpPort}`;
   const docker = (...args: string[]) =>
     promisify(execFile)('docker', args, { timeout: startupTimeoutMs });

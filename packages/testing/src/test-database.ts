@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { serviceUrls } from './service-urls.ts';
-import { uniqueTestName } from './unique-name.ts';
+import { isAbandonedTestName, uniqueTestName } from './unique-name.ts';
 
 export interface TestDatabase {
   name: string;
@@ -20,7 +20,11 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const { postgres: serverUrl } = await serviceUrls();
   const name = uniqueTestName();
-  await withAdminClient(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  await withAdminClient(serverUrl, async (admin) => {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    sweptAbandoned ??= dropAbandonedDatabases(admin);
+    await sweptAbandoned;
+  });
   const url = databaseUrl(serverUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 5 });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TestDatabase.db
@@ -60,6 +64,20 @@ export async function createTestDatabase(
     return dropped;
   };
   return { name, url, db, pool, drop };
+}
+
+let sweptAbandoned: Promise<void> | undefined;
+
+/** Databases that crashed runs left behind (hours old), dropped once per test process. */
+async function dropAbandonedDatabases(admin: pg.Client): Promise<void> {
+  const candidates = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'mediabot\\_t\\_%'",
+  );
+  for (const { datname } of candidates.rows) {
+    if (!isAbandonedTestName(datname)) continue;
+    // Another test process may be sweeping the same one.
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+  }
 }
 
 async function waitUntilNoSessions(admin: pg.Client, database: string): Promise<void> {

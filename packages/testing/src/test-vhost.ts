@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { rabbitManagementUrl, serviceUrls } from './service-urls.ts';
-import { uniqueTestName } from './unique-name.ts';
+import { isAbandonedTestName, uniqueTestName } from './unique-name.ts';
 
 export interface TestVhost {
   /** AMQP URL pointing at the new vhost. */
@@ -14,6 +14,8 @@ export interface TestVhost {
 interface VhostAdmin {
   create(vhost: string, user: string): Promise<void>;
   remove(vhost: string): Promise<void>;
+  /** Deletes vhosts that crashed runs left behind (hours old). */
+  removeAbandoned(): Promise<void>;
 }
 
 /**
@@ -27,6 +29,8 @@ export async function createTestVhost(): Promise<TestVhost> {
   const amqpUrl = new URL(rabbitmq);
   const user = amqpUrl.username === '' ? 'guest' : decodeURIComponent(amqpUrl.username);
   await admin.create(vhost, user);
+  sweptAbandoned ??= admin.removeAbandoned().catch(() => undefined);
+  await sweptAbandoned;
   amqpUrl.pathname = `/${encodeURIComponent(vhost)}`;
   let removed: Promise<void> | undefined;
   return {
@@ -36,6 +40,7 @@ export async function createTestVhost(): Promise<TestVhost> {
   };
 }
 
+let sweptAbandoned: Promise<void> | undefined;
 let chosenAdmin: Promise<VhostAdmin> | undefined;
 
 function vhostAdmin(): Promise<VhostAdmin> {
@@ -92,6 +97,16 @@ function managementApiAdmin(baseUrl: string): VhostAdmin & { answers(): Promise<
     async remove(vhost) {
       await call('DELETE', `/vhosts/${encodeURIComponent(vhost)}`);
     },
+    async removeAbandoned() {
+      const response = await fetch(`${origin}/api/vhosts?columns=name`, {
+        headers: { authorization },
+        signal: AbortSignal.timeout(15_000),
+      });
+      const vhosts = (await response.json()) as { name: string }[];
+      for (const { name } of vhosts) {
+        if (isAbandonedTestName(name)) await call('DELETE', `/vhosts/${encodeURIComponent(name)}`);
+      }
+    },
   };
 }
 
@@ -106,6 +121,12 @@ function rabbitmqctlAdmin(): VhostAdmin {
       await run(['delete_vhost', vhost]).catch((error: unknown) => {
         if (!String((error as { stderr?: unknown }).stderr).includes('does not exist')) throw error;
       });
+    },
+    async removeAbandoned() {
+      const { stdout } = await run(['list_vhosts', '-q', '--no-table-headers']);
+      for (const name of stdout.split('\n').map((line) => line.trim())) {
+        if (isAbandonedTestName(name)) await this.remove(name);
+      }
     },
   };
 }
