@@ -78,7 +78,7 @@ async function discoverServices(env: NodeJS.ProcessEnv): Promise<ResolvedService
   if (missing.length > 0) {
     if (!(await dockerAvailable())) {
       throw new Error(
-        'Test services are down and Docker is not available. Start them with `./dev test` (or `./dev up`), or run:\n' +
+        'Test services are down and Docker is not available. Start them with `./dev services`, or run:\n' +
           missing.map((name) => `  ${name}: ${startCommands[name]}`).join('\n'),
       );
     }
