@@ -16,7 +16,7 @@ import {
   createCountsTable,
   readCounts,
   recordingLogger,
-  userRegistered,
+  appendUsers,
   waitUntil,
 } from '../testing/fixtures.ts';
 
@@ -43,15 +43,16 @@ afterAll(async () => {
 });
 
 /** Appends a steady stream of events until `done()` holds, so they span the broker restart. */
-async function appendUntil(done: () => boolean): Promise<string[]> {
+async function appendUntil(done: () => boolean): Promise<{ ids: string[]; lastPosition: bigint }> {
   const ids: string[] = [];
+  let lastPosition = 0n;
   while (!done()) {
-    const event = userRegistered();
-    await store.append(event.streamId, [event], { expectedVersion: 'no_stream' });
-    ids.push(event.eventId);
+    const appended = await appendUsers(store, 1);
+    ids.push(...appended.ids);
+    lastPosition = appended.lastPosition;
     await delay(15);
   }
-  return ids;
+  return { ids, lastPosition };
 }
 
 const reconnected = (logger: ReturnType<typeof recordingLogger>) =>
@@ -93,9 +94,9 @@ describe('RabbitMQ restarted mid-stream', () => {
     );
     await rabbit.restart();
     appendedSinceRestart = 0;
-    const ids = await stream;
+    const { ids, lastPosition } = await stream;
 
-    await relay.waitForCheckpoint(await store.headPosition());
+    await relay.waitForCheckpoint(lastPosition);
     await waitUntil(
       async () => (await readCounts(database.db, schema)).size === ids.length,
       'every event projected',

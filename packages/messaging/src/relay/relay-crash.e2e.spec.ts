@@ -24,7 +24,7 @@ import {
   openTestBroker,
   readCounts,
   recordingLogger,
-  userRegistered,
+  appendUsers,
   waitUntil,
   type TestBroker,
 } from '../testing/fixtures.ts';
@@ -102,15 +102,12 @@ async function observe(prefix: string) {
   return { tapped, duplicates };
 }
 
-async function appendUsers(count: number): Promise<string[]> {
-  const events = Array.from({ length: count }, () => userRegistered());
-  for (const event of events)
-    await store.append(event.streamId, [event], { expectedVersion: 'no_stream' });
-  return events.map((event) => event.eventId);
-}
-
-async function everyStoredEventId(): Promise<string[]> {
-  return (await store.readAll({ after: logStart, limit: 10_000 })).map((event) => event.eventId);
+/** Every event id appended in this file: a relay with a new prefix publishes them all. */
+const appended: string[] = [];
+async function append(count: number): Promise<bigint> {
+  const { ids, lastPosition } = await appendUsers(store, count);
+  appended.push(...ids);
+  return lastPosition;
 }
 
 function occurrences(ids: readonly string[]): Map<string, number> {
@@ -123,18 +120,17 @@ describe('relay crash (SIGKILL)', () => {
   it('killed after the broker confirmed but before the checkpoint: republishes, the projection counts each event once', async () => {
     const prefix = 'after-confirm';
     const { tapped, duplicates } = await observe(prefix);
-    await appendUsers(3);
-    const expected = await everyStoredEventId();
+    const lastPosition = await append(3);
+    const expected = [...appended];
 
     const crashed = await spawnRelay(prefix, 'kill-before-checkpoint').exited;
     expect(crashed.signal).toBe('SIGKILL');
     expect(await storedCheckpoint(prefix)).toBe(0n);
     expect(tapped.length).toBeLessThanOrEqual(expected.length);
 
-    spawnRelay(prefix);
-    const head = await store.headPosition();
+    const restarted = spawnRelay(prefix);
     await waitUntil(
-      async () => (await storedCheckpoint(prefix)) === head,
+      async () => (await storedCheckpoint(prefix)) === lastPosition,
       'the restarted relay to checkpoint the head',
     );
     await waitUntil(() => tapped.length === 2 * expected.length, 'every event published twice');
@@ -148,13 +144,14 @@ describe('relay crash (SIGKILL)', () => {
     );
     const counts = await readCounts(database.db, schema);
     expect(expected.map((id) => counts.get(id))).toEqual(expected.map(() => 1));
+    expect((await restarted.kill('SIGTERM')).code).toBe(0);
   });
 
   it('killed right after publishing, before any confirm: the event is published again and nothing is lost', async () => {
     const prefix = 'before-confirm';
     const { tapped } = await observe(prefix);
-    await appendUsers(2);
-    const expected = await everyStoredEventId();
+    const lastPosition = await append(2);
+    const expected = [...appended];
 
     const crashed = await spawnRelay(prefix, 'kill-after-publish').exited;
     expect(crashed.signal).toBe('SIGKILL');
@@ -162,9 +159,8 @@ describe('relay crash (SIGKILL)', () => {
     expect(tapped.length).toBeLessThanOrEqual(1);
 
     spawnRelay(prefix);
-    const head = await store.headPosition();
     await waitUntil(
-      async () => (await storedCheckpoint(prefix)) === head,
+      async () => (await storedCheckpoint(prefix)) === lastPosition,
       'the restarted relay to checkpoint the head',
     );
     await waitUntil(async () => {

@@ -9,6 +9,7 @@ import amqp, {
 } from 'amqplib';
 import { sql, type Kysely } from 'kysely';
 import { UserRegistered, type Envelope, type RecordedEnvelope } from '@mediabot/contracts';
+import type { EventStore } from '@mediabot/eventstore';
 import type { MessageHandler } from '../consumer/consumer.ts';
 import { toPublication } from '../relay/publication.ts';
 import type { MessagingLogger } from '../shared/logger.ts';
@@ -29,6 +30,25 @@ export function userRegistered(telegramUserId = nextUser++): Envelope {
     },
     { streamId: `user-${telegramUserId}`, actor: { kind: 'user', id: String(telegramUserId) } },
   );
+}
+
+/**
+ * Appends `count` UserRegistered events, one stream each. Returns their ids and the global
+ * position of the last one (the store's head may lag behind while other transactions run).
+ */
+export async function appendUsers(
+  store: EventStore,
+  count: number,
+): Promise<{ ids: string[]; lastPosition: bigint }> {
+  const ids: string[] = [];
+  let lastPosition = 0n;
+  for (let index = 0; index < count; index++) {
+    const event = userRegistered();
+    const result = await store.append(event.streamId, [event], { expectedVersion: 'no_stream' });
+    ids.push(event.eventId);
+    lastPosition = result.lastGlobalPosition;
+  }
+  return { ids, lastPosition };
 }
 
 export function asRecorded(event: Envelope, globalPosition = 1n): RecordedEnvelope {
