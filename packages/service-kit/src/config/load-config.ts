@@ -26,10 +26,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * Parses the environment once, at boot. An empty variable counts as unset, so `SENTRY_DSN=` in an
  * .env file means "no Sentry". Throws a ConfigError listing every problem at once.
  */
-export function loadConfig<TSchema extends z.ZodObject>(
-  schema: TSchema,
+export function loadConfig<TConfig>(
+  schema: z.ZodType<TConfig>,
   env: Env = process.env,
-): Readonly<z.output<TSchema>> {
+): Readonly<TConfig> {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );

@@ -8,7 +8,7 @@ export type LogLevel = pino.LevelWithSilent;
 export interface LoggerOptions {
   service: string;
   level: LogLevel;
-  /** Where JSON lines go; stdout when omitted. */
+  /** Where JSON lines go; stdout (written synchronously) when omitted. */
   destination?: pino.DestinationStream;
 }
 
@@ -28,5 +28,6 @@ export function createLogger({ service, level, destination }: LoggerOptions): Lo
     mixin: () => ({ ...currentLogContext() }),
     hooks: { streamWrite: scrubSecrets },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous stdout: lines keep their order and none is lost when the process exits right after.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

@@ -1,0 +1,6 @@
+export {
+  runService,
+  type RunServiceOptions,
+  type ServiceContext,
+  type StartResult,
+} from './run-service.ts';
