@@ -1,0 +1,1 @@
+export { EgressError, type EgressErrorCode } from './egress-error.ts';

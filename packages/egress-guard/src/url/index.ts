@@ -1,0 +1,8 @@
+export {
+  blockedHostReason,
+  defaultAllowedPorts,
+  maxUrlLength,
+  validateUrlText,
+  type BlockedNameReason,
+  type ValidateUrlOptions,
+} from './validate-url-text.ts';
