@@ -29,7 +29,7 @@ export function withExtractedContext<T>(traceContext: TraceContext | undefined, 
 /** Runs `fn` inside a new active span that ends when `fn` settles; a throw marks it as an error. */
 export function startSpan<T>(
   name: string,
-  fn: (span: Span) => Promise<T>,
+  fn: (span: Span) => T | Promise<T>,
   options: SpanOptions = {},
 ): Promise<T> {
   return tracer().startActiveSpan(name, options, async (span) => {
