@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { context, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { AppError, UserRegistered } from '@mediabot/contracts';
@@ -321,3 +322,56 @@ const traceparentOnly: TextMapPropagator = {
     });
   },
 };
+
+describe('startConsumer with a long-running handler', () => {
+  it('runs the work outside any transaction, records the inbox after it, and skips a duplicate', async () => {
+    const logger = recordingLogger();
+    const runs: string[] = [];
+    let transactionOpen: boolean | undefined;
+    await start({
+      consumer: 'long',
+      logger,
+      handler: undefined,
+      longRunningHandler: async (message, { db, signal }) => {
+        const { rows } = await sql<{ open: boolean }>`
+          select exists (select 1 from pg_stat_activity
+            where datname = current_database() and backend_xid is not null) as open`.execute(db);
+        transactionOpen = rows[0]?.open;
+        expect(signal.aborted).toBe(false);
+        runs.push(message.eventId);
+      },
+    });
+    const event = userRegistered();
+    await broker.publishEvent(names.eventExchange, event);
+    await waitUntil(() => runs.length === 1, 'the long-running work');
+    await waitUntil(
+      async () => (await inboxSize(database.db, schema, 'long')) === 1,
+      'the inbox entry',
+    );
+    await broker.publishEvent(names.eventExchange, event);
+    await waitUntil(
+      () => logger.lines.some((line) => line.message.startsWith('Duplicate message skipped')),
+      'the duplicate',
+    );
+    expect(runs).toEqual([event.eventId]);
+    expect(transactionOpen).toBe(false);
+  });
+
+  it('refuses options with both or neither handler kinds', () => {
+    const base = {
+      amqp: vhost.url,
+      consumer: 'bad',
+      bindings: ['x.y'],
+      db: database.db,
+      inboxSchema: schema,
+    };
+    expect(() => startConsumer(base)).toThrow(/exactly one/);
+    expect(() =>
+      startConsumer({
+        ...base,
+        handler: countingHandler(schema),
+        longRunningHandler: () => Promise.resolve(),
+      }),
+    ).toThrow(/exactly one/);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   describeError,
   registry as productRegistry,
@@ -65,6 +65,24 @@ export interface HandlerContext {
 /** Runs inside the transaction that also records the inbox entry: both commit, or neither. */
 export type MessageHandler = (message: Envelope, context: HandlerContext) => Promise<void>;
 
+export interface LongRunningContext {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each service brings its own schema
+  db: Kysely<any>;
+  delivery: DeliveryInfo;
+  logger: MessagingLogger;
+  /** Aborted when the delivery can no longer be acknowledged (connection lost, stop timed out). */
+  signal: AbortSignal;
+}
+
+/**
+ * For work too long to hold a database transaction open (a download, an upload): an open
+ * transaction would hold back every reader of the event log. It runs outside any transaction
+ * after an inbox check; the inbox entry is written when it succeeds. It must be safe to run
+ * again for the same message (append with an expected version or deterministic event ids),
+ * because a crash before the inbox entry commits redelivers the message.
+ */
+export type LongRunningHandler = (message: Envelope, context: LongRunningContext) => Promise<void>;
+
 /** Points where a test can make the consumer die (fault injection); nothing else should use them. */
 export interface ConsumerHooks {
   /** The handler's transaction committed; the message is not acknowledged yet. */
@@ -84,7 +102,9 @@ export interface ConsumerOptions {
   db: Kysely<any>;
   /** Schema holding this service's `inbox` table (see ensureInbox). */
   inboxSchema: string;
-  handler: MessageHandler;
+  /** Exactly one of handler (short, transactional) and longRunningHandler. */
+  handler?: MessageHandler | undefined;
+  longRunningHandler?: LongRunningHandler | undefined;
   registry?: MessageRegistry;
   /** Unacknowledged messages the broker may push at once; default 10. */
   prefetch?: number;
@@ -135,6 +155,8 @@ interface ConsumerState {
   limit: <T>(task: () => Promise<T>) => Promise<T>;
   inFlight: Set<Promise<void>>;
   stopping: boolean;
+  /** Aborted when stop() gives up waiting for running handlers. */
+  stopDeadline: AbortController;
   active: { channel: Channel; consumerTag: string } | undefined;
 }
 
@@ -146,6 +168,12 @@ interface Channels {
 }
 
 export function startConsumer(options: ConsumerOptions): Consumer {
+  if ((options.handler === undefined) === (options.longRunningHandler === undefined)) {
+    throw new MessagingError(
+      'invalid_options',
+      'Give a consumer exactly one of handler and longRunningHandler',
+    );
+  }
   const names = topologyNames(options.prefix);
   const retryDelaysMs = options.retryDelaysMs ?? defaultRetryDelaysMs;
   const policy = checkRetryPolicy({
@@ -175,6 +203,7 @@ export function startConsumer(options: ConsumerOptions): Consumer {
     limit: createLimiter(options.concurrency ?? 1),
     inFlight: new Set(),
     stopping: false,
+    stopDeadline: new AbortController(),
     active: undefined,
   };
   const supervisor = superviseConnection({
@@ -198,6 +227,7 @@ export function startConsumer(options: ConsumerOptions): Consumer {
         drained,
         sleep(options.stopTimeoutMs ?? 30_000).then(() => false),
       ]);
+      if (!inTime) state.stopDeadline.abort();
       if (!inTime)
         logger.warn(
           { running: state.inFlight.size },
@@ -325,7 +355,10 @@ async function settleDelivery(
         messageId: envelope.eventId,
         type: envelope.type,
       },
-      () => handleOnce(envelope, delivery, state),
+      () =>
+        state.options.longRunningHandler
+          ? handleLongRunning(state.options.longRunningHandler, envelope, delivery, channels, state)
+          : handleOnce(envelope, delivery, state),
     );
     state.options.hooks?.afterCommit?.(envelope);
     acknowledge(channels.consume, message);
@@ -364,9 +397,43 @@ async function handleOnce(
       eventId: envelope.eventId,
       correlationId: envelope.correlationId,
     });
-    await state.options.handler(envelope, { trx, delivery, logger });
+    await state.options.handler?.(envelope, { trx, delivery, logger });
     return 'handled';
   });
+}
+
+async function handleLongRunning(
+  handler: LongRunningHandler,
+  envelope: Envelope,
+  delivery: DeliveryInfo,
+  channels: Channels,
+  state: ConsumerState,
+): Promise<'handled' | 'duplicate'> {
+  const { rows } = await sql<{ found: number }>`
+    select 1 as found from ${sql.table(`${state.options.inboxSchema}.inbox`)}
+    where consumer = ${state.identity} and event_id = ${envelope.eventId}::uuid`.execute(
+    state.options.db,
+  );
+  if (rows.length > 0) return 'duplicate';
+  const logger = withFields(state.logger, {
+    type: envelope.type,
+    eventId: envelope.eventId,
+    correlationId: envelope.correlationId,
+  });
+  await handler(envelope, {
+    db: state.options.db,
+    delivery,
+    logger,
+    signal: AbortSignal.any([channels.closed, state.stopDeadline.signal]),
+  });
+  const claimed = await state.options.db.transaction().execute((trx) =>
+    claimInbox(trx, state.options.inboxSchema, {
+      consumer: state.identity,
+      eventId: envelope.eventId,
+      eventType: envelope.type,
+    }),
+  );
+  return claimed ? 'handled' : 'duplicate';
 }
 
 async function settleFailure(

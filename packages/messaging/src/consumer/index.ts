@@ -5,6 +5,8 @@ export {
   type ConsumerOptions,
   type DeliveryInfo,
   type HandlerContext,
+  type LongRunningContext,
+  type LongRunningHandler,
   type MessageHandler,
 } from './consumer.ts';
 export {

@@ -6,7 +6,8 @@ export type MessagingErrorCode =
   | 'publish_nacked'
   | 'checkpoint_moved'
   | 'stopped'
-  | 'invalid_json';
+  | 'invalid_json'
+  | 'invalid_options';
 
 /** Failures of the messaging layer itself; all but a malformed body are worth another try. */
 export class MessagingError extends AppError<MessagingErrorCode> {
