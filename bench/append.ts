@@ -1,5 +1,6 @@
 // Append throughput: our event store against emmett-postgresql on the same server, same payloads.
-// Run: node bench/append.ts [--seconds 8] [--events 200000]
+// Run: node bench/append.ts [--seconds 8] [--events 200000] [--diagnose]
+// --diagnose adds "ours" variants in databases of their own, to show where our time goes.
 import { cpuUsage } from 'node:process';
 import { readFileSync } from 'node:fs';
 import type { Event } from '@event-driven-io/emmett';
@@ -7,7 +8,7 @@ import {
   getPostgreSQLEventStore,
   type PostgresEventStore,
 } from '@event-driven-io/emmett-postgresql';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { UserRegistered, type Envelope } from '@mediabot/contracts';
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
@@ -22,6 +23,7 @@ import {
   percentile,
 } from './support/report.ts';
 import { createBenchDatabase, type BenchDatabase } from './support/services.ts';
+import { sampleWaits, topWaits } from './support/waits.ts';
 
 const pointSeconds = option('seconds', 8);
 const pointEvents = option('events', 200_000);
@@ -33,6 +35,8 @@ const writerCounts = [1, 16] as const;
 /** One store behind the same shape: append a batch at an expected version, get the next one. */
 interface Appender {
   name: string;
+  /** The database it writes to, for sampling wait events. */
+  url: string;
   append(streamId: string, events: Envelope[], expected: bigint): Promise<bigint>;
 }
 
@@ -43,6 +47,7 @@ interface PointResult {
   appendLatenciesMs: number[];
   clientCpuMs: number;
   machineBusy: number;
+  waits: Map<string, number>;
 }
 
 let nextUserId = 1;
@@ -61,10 +66,11 @@ function payload(streamId: string): Envelope {
   );
 }
 
-function ourAppender(db: Kysely<unknown>): Appender {
+function ourAppender(name: string, url: string, db: Kysely<unknown>): Appender {
   const store: EventStore = createEventStore(db);
   return {
-    name: 'ours',
+    name,
+    url,
     async append(streamId, events, expected) {
       const result = await store.append(streamId, events, {
         expectedVersion: expected === 0n ? 'no_stream' : expected,
@@ -76,9 +82,10 @@ function ourAppender(db: Kysely<unknown>): Appender {
 
 type BenchEvent = Event<string, Record<string, unknown>, Record<string, unknown>>;
 
-function emmettAppender(store: PostgresEventStore): Appender {
+function emmettAppender(url: string, store: PostgresEventStore): Appender {
   return {
     name: 'emmett',
+    url,
     async append(streamId, events, expected) {
       // The same envelope fields, in emmett's event shape (it adds its own message id).
       const mapped: BenchEvent[] = events.map((event) => ({
@@ -124,6 +131,7 @@ async function runPoint(
   const latencies: number[] = [];
   const startedAt = performance.now();
   const deadline = startedAt + limits.seconds * 1000;
+  const sampler = await sampleWaits(appender.url);
   const cpuBefore = cpuUsage();
   const ticksBefore = cpuTicks();
   const writer = async (index: number) => {
@@ -145,6 +153,7 @@ async function runPoint(
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = cpuUsage(cpuBefore);
   const ticksAfter = cpuTicks();
+  const waits = await sampler.stop();
   return {
     events,
     appends,
@@ -153,24 +162,52 @@ async function runPoint(
     clientCpuMs: (cpu.user + cpu.system) / 1000,
     machineBusy:
       (ticksAfter.busy - ticksBefore.busy) / Math.max(1, ticksAfter.total - ticksBefore.total),
+    waits,
   };
 }
 
+/** Variants of our store with one suspected cost removed, to show where the time goes. */
+const diagnosticVariants: { name: string; change: string[] }[] = [
+  {
+    name: 'ours without NOTIFY',
+    change: ['alter table eventstore.events disable trigger events_appended'],
+  },
+  {
+    name: 'ours without NOTIFY and events_type index',
+    change: [
+      'alter table eventstore.events disable trigger events_appended',
+      'drop index eventstore.events_type',
+    ],
+  },
+];
+
 async function main() {
-  const ours: BenchDatabase = await createBenchDatabase('append');
-  const theirs: BenchDatabase = await createBenchDatabase('append_emmett');
+  const diagnose = process.argv.includes('--diagnose');
   const maxWriters = Math.max(...writerCounts);
+  const databases: BenchDatabase[] = [];
   let emmettStore: PostgresEventStore | undefined;
   try {
+    const ours = await createBenchDatabase('append');
+    databases.push(ours);
     const machine = await machineInfo(ours.serverUrl);
     const { db } = ours.open(maxWriters);
     await migrateEventStore(db);
+    const theirs = await createBenchDatabase('append_emmett');
+    databases.push(theirs);
     const emmettPool: pg.Pool = theirs.open(maxWriters).pool;
     emmettStore = getPostgreSQLEventStore(theirs.url, {
       connectionOptions: { connectionString: theirs.url, pool: emmettPool },
     });
     await emmettStore.schema.migrate();
-    const appenders = [ourAppender(db), emmettAppender(emmettStore)];
+    const appenders = [ourAppender('ours', ours.url, db), emmettAppender(theirs.url, emmettStore)];
+    for (const variant of diagnose ? diagnosticVariants : []) {
+      const database = await createBenchDatabase('append_variant');
+      databases.push(database);
+      const variantDb = database.open(maxWriters).db;
+      await migrateEventStore(variantDb);
+      for (const statement of variant.change) await sql.raw(statement).execute(variantDb);
+      appenders.push(ourAppender(variant.name, database.url, variantDb));
+    }
 
     const rows: string[][] = [];
     const details: string[][] = [];
@@ -198,6 +235,7 @@ async function main() {
             formatMs(percentile(result.appendLatenciesMs, 99)),
             ((result.clientCpuMs / result.events) * 1000).toFixed(1),
             `${Math.round(result.machineBusy * 100)}%`,
+            topWaits(result.waits),
             `${result.events.toLocaleString('en-US')} in ${result.seconds.toFixed(1)} s`,
           ];
           details.push(line);
@@ -236,6 +274,7 @@ async function main() {
           'append p99 ms',
           'client CPU µs/event',
           'machine busy',
+          'PostgreSQL waits (sampled)',
           'measured',
         ],
         details,
@@ -243,8 +282,7 @@ async function main() {
     );
   } finally {
     await emmettStore?.close().catch(() => {});
-    await ours.drop();
-    await theirs.drop();
+    for (const database of databases) await database.drop();
   }
 }
 
