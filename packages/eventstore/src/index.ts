@@ -1,5 +1,6 @@
 export { migrateEventStore, eventStoreSchema, appendedChannel } from './schema/migrations.ts';
 export { createEventStore, toRecordedEnvelope } from './store/event-store.ts';
+export type { AnyDatabase, AnyTransaction } from './store/database.ts';
 export type {
   EventStore,
   ExpectedVersion,
