@@ -25,6 +25,7 @@ export * from './shared.ts';
 export * from './identity.ts';
 export * from './conversation.ts';
 export * from './download.ts';
+export * from './callback-data.ts';
 
 /** Every message MediaBot knows. A type missing here cannot be appended, published or consumed. */
 export const registry = createRegistry([
