@@ -109,6 +109,30 @@ describe('egress proxy: allowed destinations', () => {
       expect(seen[dropped], dropped).toBeUndefined();
     }
   });
+  it('drops hop-by-hop response headers and caps the upstream header block', async () => {
+    const chatty = await startOrigin(publicStandIn, {
+      handler: (request, response) => {
+        if (request.url === '/huge') response.setHeader('x-filler', 'a'.repeat(8_000));
+        response.setHeader('connection', 'x-hop-only');
+        response.setHeader('x-hop-only', 'secret');
+        response.setHeader('keep-alive', 'timeout=99');
+        response.setHeader('set-cookie', ['a=1', 'b=2']);
+        response.end('ok');
+      },
+    });
+    try {
+      const proxy = await proxyWith({ allowedPorts: [chatty.port], maxHeaderBytes: 4_096 });
+      const reply = await getViaProxy(proxy.url, `${chatty.url}/small`);
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-hop-only']).toBeUndefined();
+      expect(reply.headers['keep-alive']).toBeUndefined();
+      expect(reply.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+      const huge = await getViaProxy(proxy.url, `${chatty.url}/huge`);
+      expect([huge.status, huge.headers['x-egress-error']]).toEqual([502, 'upstream_failed']);
+    } finally {
+      await chatty.close();
+    }
+  });
 });
 
 describe('egress proxy: refusals', () => {
