@@ -13,7 +13,7 @@ const rules: readonly Rule[] = [
   {
     code: 'geo_blocked',
     pattern:
-      /not available (?:in|from) your (?:country|location|region)|geo[- ]?restrict|GeoRestrict|blocked in your country/i,
+      /(?:not|been) (?:made )?(?:this video )?available (?:in|from) your (?:country|location|region)|not made this video available|geo[- ]?restrict|GeoRestrict|blocked in your country/i,
   },
   {
     code: 'private_or_login_required',

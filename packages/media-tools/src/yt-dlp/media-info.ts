@@ -121,10 +121,15 @@ function formatsOf(info: YtDlpInfo): YtDlpFormat[] {
   ];
 }
 
+// H.264 and AAC can go to Telegram as they are; anything else costs a re-encode.
+const isH264 = (c: Candidate): boolean => /^(avc|h264)/i.test(c.format.vcodec ?? '');
+const isAac = (c: Candidate): boolean => /^(mp4a|aac)/i.test(c.format.acodec ?? '');
+
 function better(a: Candidate, b: Candidate): Candidate {
   const classA = a.resolutionClass ?? -1;
   const classB = b.resolutionClass ?? -1;
   if (classA !== classB) return classA > classB ? a : b;
+  if (isH264(a) !== isH264(b)) return isH264(a) ? a : b;
   return a.rank > b.rank ? a : b;
 }
 
@@ -147,6 +152,7 @@ function pickBestAudio(candidates: Candidate[]): Candidate | undefined {
   if (audio.length === 0) return undefined;
   const bitrate = (c: Candidate): number => c.format.abr ?? c.format.tbr ?? 0;
   return audio.reduce((best, c) => {
+    if (isAac(c) !== isAac(best)) return isAac(c) ? c : best;
     if (bitrate(c) !== bitrate(best)) return bitrate(c) > bitrate(best) ? c : best;
     return c.rank > best.rank ? c : best;
   });
