@@ -16,6 +16,7 @@ export interface ExtractAudioRequest extends FfmpegRunOptions {
 export function sanitiseTag(value: string): string {
   return value
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
 }

@@ -74,6 +74,8 @@ export interface MediaProbe {
   video: VideoStreamInfo | null;
   audio: AudioStreamInfo | null;
   hasCoverArt: boolean;
+  /** Container tags (title, artist, major_brand, …) with lower-case keys. */
+  tags: Record<string, string>;
   /** MP4/MOV only: whether the movie header precedes the media data. Null otherwise. */
   fastStart: boolean | null;
 }
@@ -132,6 +134,9 @@ export function toMediaProbe(output: FfprobeOutput): MediaProbe {
           },
     hasCoverArt: output.streams.some(
       (s) => s.codec_type === 'video' && s.disposition?.attached_pic === 1,
+    ),
+    tags: Object.fromEntries(
+      Object.entries(output.format?.tags ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
     ),
     fastStart: null,
   };

@@ -98,6 +98,7 @@ export interface CompressResult {
 }
 
 const audioKbpsWhenCompressing = 96;
+const lowBudgetAudioKbps = 48;
 const lowestWatchableVideoKbps = 100;
 /** Share of the budget left for the container and for the encoder's overshoot. */
 const budgetMargin = 0.95;
@@ -113,8 +114,10 @@ export function compressionTarget(
       details: { reason: probe.video === null ? 'no_video_stream' : 'unknown_duration' },
     });
   }
-  const audioKbps = probe.audio === null ? 0 : audioKbpsWhenCompressing;
   const totalKbps = (maxBytes * 8 * budgetMargin) / probe.durationSeconds / 1000;
+  // On a tight budget, speech-grade audio leaves the picture more room.
+  const audioKbps =
+    probe.audio === null ? 0 : totalKbps >= 800 ? audioKbpsWhenCompressing : lowBudgetAudioKbps;
   const videoKbps = Math.floor(totalKbps - audioKbps);
   if (videoKbps < lowestWatchableVideoKbps) {
     throw new MediaError('too_large', {
