@@ -2,6 +2,7 @@
 // Run: node bench/pipeline.ts [--seconds 20] [--concurrency 16] [--prefetch 64]
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import amqp, { type ChannelModel } from 'amqplib';
 import { sql } from 'kysely';
 import { UserRegistered, type Envelope } from '@mediabot/contracts';
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
@@ -18,6 +19,7 @@ import {
   percentile,
 } from './support/report.ts';
 import { createBenchDatabase, createBenchVhost } from './support/services.ts';
+import { sampleWaits, topWaits } from './support/waits.ts';
 
 const steadySeconds = option('seconds', 20);
 const warmupSeconds = option('warmup', 3);
@@ -41,6 +43,12 @@ interface Tracking {
   consumed: Map<string, number>;
 }
 
+interface Probes {
+  databaseUrl: string;
+  /** Messages ready in the consumer's queue now. */
+  queueDepth(): Promise<number>;
+}
+
 interface LoadResult {
   offered: number;
   appendedPerSecond: number;
@@ -48,6 +56,9 @@ interface LoadResult {
   latenciesMs: number[];
   backlogMid: number;
   backlogEnd: number;
+  /** Of the backlog at the end of the load: messages ready in the consumer's queue. */
+  inBrokerEnd: number;
+  waits: Map<string, number>;
   drainedMs: number | undefined;
   /** Measured events still not consumed 30 s after the load stopped (left out of the latencies). */
   lost: number;
@@ -79,7 +90,9 @@ async function offerLoad(
   store: EventStore,
   tracking: Tracking,
   options: { rate: number; seconds: number; warmupSeconds: number; perAppend: 'tick' | 'single' },
+  probes: Probes,
 ): Promise<LoadResult> {
+  const sampler = await sampleWaits(probes.databaseUrl);
   const measured = new Set<string>();
   const pending = new Set<Promise<void>>();
   let appendFailures = 0;
@@ -103,7 +116,7 @@ async function offerLoad(
           tracking.committed.set(event.eventId, at);
           if (inWindow) measured.add(event.eventId);
         }
-        if (inWindow && at <= end) appendedInWindow += events.length;
+        if (at >= windowStart && at <= end) appendedInWindow += events.length;
       })
       .catch(() => {
         appendFailures += 1;
@@ -142,6 +155,8 @@ async function offerLoad(
   const windowSeconds = (now() - windowStart) / 1000;
   const consumedInWindow = tracking.consumed.size - (consumedAtWindowStart ?? consumedBefore);
   const backlogEnd = tracking.offered - tracking.consumed.size;
+  const inBrokerEnd = await probes.queueDepth();
+  const waits = await sampler.stop();
   await Promise.all([...pending]);
 
   const drainStart = now();
@@ -170,6 +185,8 @@ async function offerLoad(
     latenciesMs: latenciesMs.sort((a, b) => a - b),
     backlogMid,
     backlogEnd,
+    inBrokerEnd,
+    waits,
     drainedMs,
     lost,
     appendFailures,
@@ -190,6 +207,7 @@ function latencyRow(label: string, result: LoadResult): string[] {
     result.drainedMs === undefined
       ? `no (${result.lost} left)`
       : `${formatMs(result.drainedMs)} ms`,
+    topWaits(result.waits),
   ];
 }
 
@@ -198,6 +216,7 @@ async function main() {
   const vhost = await createBenchVhost('pipeline');
   let relay: ChildHandle | undefined;
   let consumer: Consumer | undefined;
+  let broker: ChannelModel | undefined;
   try {
     const machine = await machineInfo(database.serverUrl);
     const { db: producerDb } = database.open(16);
@@ -241,14 +260,26 @@ async function main() {
       },
     });
     await relay.waitForLine(/Relay lock acquired/, 30_000);
+    broker = await amqp.connect(vhost.url);
+    const inspect = await broker.createChannel();
+    const queue = consumer.queues.queue;
+    const probes: Probes = {
+      databaseUrl: database.url,
+      queueDepth: async () => (await inspect.checkQueue(queue)).messageCount,
+    };
 
     // Warm the whole path (connections, JIT, queue) before measuring anything.
-    await offerLoad(store, tracking, {
-      rate: 200,
-      seconds: 2,
-      warmupSeconds: 0,
-      perAppend: 'tick',
-    });
+    await offerLoad(
+      store,
+      tracking,
+      {
+        rate: 200,
+        seconds: 2,
+        warmupSeconds: 0,
+        perAppend: 'tick',
+      },
+      probes,
+    );
 
     const steady: string[][] = [];
     const steadyPoints = [
@@ -257,11 +288,16 @@ async function main() {
       { rate: 1000, perAppend: 'single' },
     ] as const;
     for (const point of steadyPoints) {
-      const result = await offerLoad(store, tracking, {
-        ...point,
-        seconds: steadySeconds,
-        warmupSeconds,
-      });
+      const result = await offerLoad(
+        store,
+        tracking,
+        {
+          ...point,
+          seconds: steadySeconds,
+          warmupSeconds,
+        },
+        probes,
+      );
       const label = `${point.rate}/s, ${point.perAppend === 'tick' ? `${Math.max(1, point.rate / 100)} event(s) per append every 10 ms` : '1 event per append'}`;
       steady.push(latencyRow(label, result));
       console.error(steady[steady.length - 1]!.join('  '), ` load ${currentLoad()}`);
@@ -270,12 +306,17 @@ async function main() {
     const ramp: string[][] = [];
     let highestSustained = 0;
     for (const rate of [2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_500, 15_000]) {
-      const result = await offerLoad(store, tracking, {
-        rate,
-        seconds: rampStepSeconds,
-        warmupSeconds: 2,
-        perAppend: 'tick',
-      });
+      const result = await offerLoad(
+        store,
+        tracking,
+        {
+          rate,
+          seconds: rampStepSeconds,
+          warmupSeconds: 2,
+          perAppend: 'tick',
+        },
+        probes,
+      );
       // Sustained: everything offered was appended and consumed in step, and the backlog did not grow.
       const keptUp =
         result.appendedPerSecond >= rate * 0.95 &&
@@ -287,8 +328,10 @@ async function main() {
         formatRate(result.consumedPerSecond),
         result.backlogMid.toLocaleString('en-US'),
         result.backlogEnd.toLocaleString('en-US'),
+        result.inBrokerEnd.toLocaleString('en-US'),
         formatMs(percentile(result.latenciesMs, 95)),
         keptUp ? 'yes' : 'no',
+        topWaits(result.waits),
       ]);
       console.error(ramp[ramp.length - 1]!.join('  '), ` load ${currentLoad()}`);
       if (!keptUp) break;
@@ -312,6 +355,7 @@ async function main() {
           'max ms',
           'events measured',
           'drained after load',
+          'PostgreSQL waits (sampled)',
         ],
         steady,
       ),
@@ -325,14 +369,17 @@ async function main() {
           'consumed/s',
           'backlog mid-step',
           'backlog end',
+          'of which in queue',
           'p95 ms',
           'kept up',
+          'PostgreSQL waits (sampled)',
         ],
         ramp,
       ),
     );
     console.log(`\nHighest sustained rate: ${formatRate(highestSustained)} events/s`);
   } finally {
+    await broker?.close().catch(() => {});
     await consumer?.stop().catch(() => {});
     await relay?.kill('SIGTERM').catch(() => undefined);
     await vhost.remove().catch(() => {});
