@@ -1,0 +1,110 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import S3rver from 's3rver';
+import { verifySignatureV4 } from './sigv4.ts';
+
+export interface EmbeddedS3Options {
+  /** Where objects are kept on disk. */
+  directory: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  accessKey: string;
+  secretKey: string;
+  /** The clock used to judge link expiry and request skew; default the real one. */
+  now?: () => Date;
+}
+
+export interface EmbeddedS3 {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  port: number;
+  /** Requests refused by signature checks so far (for tests). */
+  refusals(): number;
+  close(): Promise<void>;
+}
+
+interface S3rverAccountModule {
+  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
+}
+
+function xmlError(response: ServerResponse, status: number, code: string, message: string): void {
+  const escape = (text: string) =>
+    text.replace(/[<>&"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  response.writeHead(status, { 'content-type': 'application/xml' });
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escape(code)}</Code><Message>${escape(message)}</Message></Error>`,
+  );
+}
+
+/** s3rver lacks ListMultipartUploads, which minio asks before every multipart upload. */
+function answerEmptyUploadListing(request: IncomingMessage, response: ServerResponse): boolean {
+  const url = new URL(request.url ?? '/', 'http://embedded');
+  const bucket = /^\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+  if (request.method !== 'GET' || !bucket || !url.searchParams.has('uploads')) return false;
+  response.writeHead(200, { 'content-type': 'application/xml' });
+  response.end(
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Bucket>${decodeURIComponent(bucket)}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>` +
+      '<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>',
+  );
+  return true;
+}
+
+/**
+ * An S3-compatible server on 127.0.0.1 for tests and local runs: s3rver (file-system store,
+ * path-style only) behind a gate that verifies AWS Signature V4, refuses anonymous requests and
+ * expired presigned links.
+ */
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  const now = options.now ?? (() => new Date());
+  // s3rver only knows the access keys in its account registry; it does not check V4 signatures.
+  const require = createRequire(import.meta.url);
+  const accounts = require('s3rver/lib/models/account') as S3rverAccountModule;
+  accounts.DUMMY_ACCOUNT.createKeyPair(options.accessKey, options.secretKey);
+
+  const s3rver = new S3rver({
+    directory: options.directory,
+    silent: true,
+    vhostBuckets: false,
+    address: '127.0.0.1',
+  });
+  const handle = s3rver.callback();
+  let refused = 0;
+
+  const server = createServer((request, response) => {
+    const verdict = verifySignatureV4(
+      { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers },
+      options,
+      now(),
+    );
+    if (!verdict.ok) {
+      refused += 1;
+      request.resume();
+      xmlError(response, verdict.status, verdict.code, verdict.message);
+      return;
+    }
+    if (answerEmptyUploadListing(request, response)) return;
+    handle(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    refusals: () => refused,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      (s3rver as unknown as { logger?: { close(): void } }).logger?.close();
+    },
+  };
+}

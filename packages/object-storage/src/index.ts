@@ -1,0 +1,18 @@
+export {
+  createObjectStorage,
+  maxLinkSeconds,
+  type BucketRole,
+  type ObjectInfo,
+  type ObjectStorage,
+  type ObjectStorageOptions,
+  type SignedLink,
+  type StoredObject,
+} from './object-storage.ts';
+export { assertBucketName, assertKeyPrefix, assertObjectKey, objectKey } from './object-key.ts';
+export { ObjectStorageError, type ObjectStorageErrorCode } from './errors.ts';
+export {
+  startEmbeddedS3,
+  type EmbeddedS3,
+  type EmbeddedS3Options,
+} from './embedded/embedded-s3.ts';
+export { verifySignatureV4, type SignatureVerdict } from './embedded/sigv4.ts';
