@@ -42,3 +42,4 @@ export { BotApiError } from './bot-api/errors.ts';
 export type * from './bot-api/types.ts';
 export { UPDATE_TYPES } from './bot-api/types.ts';
 export { systemClock, type Clock } from './shared/clock.ts';
+export { callBotApi, resultOf, type BodyStyle, type RawAnswer } from './testing/bot-api-client.ts';

@@ -85,7 +85,8 @@ export class TelegramDriver {
   }
 
   user(spec: UserSpec): SimulatedUserHandle {
-    const user: User = { id: spec.id, is_bot: false, ...spec };
+    const { id, ...profile } = spec;
+    const user: User = { id, is_bot: false, ...profile };
     this.bot.chats.upsertUser(user);
     return new SimulatedUserHandle(this, user);
   }

@@ -39,6 +39,8 @@ export interface FakeEventMap {
   update: [Update];
   transcript: [TranscriptChange];
   webhook: [WebhookAttempt];
+  /** A getUpdates call found nothing and now waits (long polling). */
+  polling: [];
 }
 
 export interface BotCommandList {
@@ -94,7 +96,9 @@ export class FakeBot {
     );
     this.queue = new UpdateQueue(this.clock, options.firstUpdateId);
     this.queue.onPushed((queued) => this.events.emit('update', queued.update));
-    this.poller = new UpdatePoller(this.queue, this.clock, this.timing);
+    this.poller = new UpdatePoller(this.queue, this.clock, this.timing, () =>
+      this.events.emit('polling'),
+    );
     this.webhook = new WebhookDelivery({
       queue: this.queue,
       clock: this.clock,

@@ -19,6 +19,7 @@ export class TelegramFake {
   /** The bot's state; the driver and sandbox pages work through it. */
   readonly bot: FakeBot;
   readonly #server: Server;
+  #closing: Promise<void> | undefined;
 
   private constructor(url: string, bot: FakeBot, server: Server) {
     this.url = url;
@@ -107,7 +108,13 @@ export class TelegramFake {
     this.bot.disableRateLimit();
   }
 
-  async close(): Promise<void> {
+  /** Answers waiting polls, stops webhook delivery, closes connections, removes temporary files. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.bot.poller.close();
     this.bot.webhook.stop();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));

@@ -42,10 +42,13 @@ export class UpdatePoller {
   #previousOffset: number | undefined;
   #previousStartedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(queue: UpdateQueue, clock: Clock, timing: LongPollTiming) {
+  readonly #onWaiting: () => void;
+
+  constructor(queue: UpdateQueue, clock: Clock, timing: LongPollTiming, onWaiting: () => void) {
     this.#queue = queue;
     this.#clock = clock;
     this.#timing = timing;
+    this.#onWaiting = onWaiting;
     queue.onPushed(() => this.#wake());
   }
 
@@ -93,6 +96,7 @@ export class UpdatePoller {
       };
       request.signal.addEventListener('abort', onAbort, { once: true });
       this.#waiter = waiter;
+      this.#onWaiting();
     });
   }
 
