@@ -5,6 +5,7 @@ import {
   registry,
   UserRegistered,
   type Envelope,
+  type MessageRegistry,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
 import {
@@ -19,12 +20,15 @@ import {
 import {
   currentLoad,
   describeMachine,
+  formatMs,
   formatRate,
   machineInfo,
   markdownTable,
   option,
 } from './support/report.ts';
 import { createBenchDatabase } from './support/services.ts';
+
+type AnyDatabase = Parameters<typeof createEventStore>[0];
 
 const totalEvents = option('events', 1_000_000);
 const perEventEvents = option('per-event-events', 100_000);
@@ -129,17 +133,43 @@ async function generate(store: EventStore, count: number): Promise<number> {
   return appended / ((performance.now() - started) / 1000);
 }
 
-async function readEverything(store: EventStore): Promise<{ events: number; seconds: number }> {
+async function readEverything(
+  store: EventStore,
+): Promise<{ events: number; seconds: number; pages: number }> {
   const started = performance.now();
   let position = logStart;
   let events = 0;
+  let pages = 0;
   for (;;) {
     const batch = await store.readAll({ after: position, limit: 5000 });
     if (batch.length === 0) break;
     events += batch.length;
+    pages += 1;
     position = positionOf(batch[batch.length - 1]!);
   }
-  return { events, seconds: (performance.now() - started) / 1000 };
+  return { events, seconds: (performance.now() - started) / 1000, pages };
+}
+
+/**
+ * PostgreSQL's own time for one readAll page from the middle of the log (EXPLAIN ANALYZE
+ * runs the query without sending rows), to tell server time from transfer and decoding.
+ */
+async function pageServerTime(db: AnyDatabase, middle: bigint): Promise<number> {
+  const { rows } = await sql<{ 'QUERY PLAN': string }>`
+    explain (analyze, format text)
+    select global_position, transaction_id::text as transaction_id, event_id, stream_id, stream_version,
+           type, schema_version, data, metadata, occurred_at
+    from eventstore.events
+    where (transaction_id, global_position) > (
+        (select transaction_id from eventstore.events where global_position = ${middle.toString()}::bigint),
+        ${middle.toString()}::bigint)
+      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by transaction_id, global_position
+    limit 5000`.execute(db);
+  const line = rows
+    .map((row) => row['QUERY PLAN'])
+    .find((text) => text.startsWith('Execution Time'));
+  return Number(/([\d.]+) ms/.exec(line ?? '')?.[1] ?? Number.NaN);
 }
 
 async function main() {
@@ -155,6 +185,7 @@ async function main() {
     console.error(`generated ${totalEvents} events at ${formatRate(appendRate)}/s`);
 
     const read = await readEverything(store);
+    const pageServerMs = await pageServerTime(db, BigInt(Math.floor(totalEvents / 2)));
     console.error(`read ${read.events} at ${formatRate(read.events / read.seconds)}/s`);
 
     const rows: string[][] = [];
@@ -163,21 +194,44 @@ async function main() {
       projection: ProjectionDefinition,
       upTo: bigint | undefined,
     ) => {
+      // Where the time goes: reading pages, upcasting (zod), and the rest (apply + commit).
+      let readMs = 0;
+      let upcastMs = 0;
+      const timedStore: EventStore = {
+        ...store,
+        readAll: async (options) => {
+          const before = performance.now();
+          const page = await store.readAll(options);
+          readMs += performance.now() - before;
+          return page;
+        },
+      };
+      const timedRegistry: MessageRegistry = {
+        ...registry,
+        parse: (raw) => {
+          const before = performance.now();
+          const parsed = registry.parse(raw);
+          upcastMs += performance.now() - before;
+          return parsed;
+        },
+      };
       const started = performance.now();
       const result = await rebuildProjection({
         db,
-        store,
+        store: timedStore,
         projection,
-        registry,
+        registry: timedRegistry,
         target: { schema: `bench_rebuild_${rows.length}` },
         ...(upTo === undefined ? {} : { upTo }),
       });
-      const seconds = (performance.now() - started) / 1000;
+      const totalMs = performance.now() - started;
+      const share = (ms: number) => `${Math.round((ms / totalMs) * 100)}%`;
       rows.push([
         label,
         result.applied.toLocaleString('en-US'),
-        seconds.toFixed(1),
-        formatRate(result.applied / seconds),
+        (totalMs / 1000).toFixed(1),
+        formatRate(result.applied / (totalMs / 1000)),
+        `read ${share(readMs)}, upcast ${share(upcastMs)}, apply+commit ${share(totalMs - readMs - upcastMs)}`,
       ]);
       console.error(rows[rows.length - 1]!.join('  '), ` load ${currentLoad()}`);
     };
@@ -187,6 +241,7 @@ async function main() {
       read.events.toLocaleString('en-US'),
       read.seconds.toFixed(1),
       formatRate(read.events / read.seconds),
+      `read 100% (PostgreSQL ${formatMs(pageServerMs)} ms of each page's ${formatMs((read.seconds * 1000) / read.pages)} ms)`,
     ]);
     await measure(
       'rebuildProjection, applyBatch (5,000 per transaction)',
@@ -205,14 +260,14 @@ async function main() {
     console.log(
       `- log: ${totalEvents.toLocaleString('en-US')} UserRegistered events, generated through append in batches of ${appendBatch} by ${appendWriters} writers at ${formatRate(appendRate)} events/s\n`,
     );
-    console.log(markdownTable(['path', 'events', 'seconds', 'events/s'], rows));
+    console.log(markdownTable(['path', 'events', 'seconds', 'events/s', 'time split'], rows));
   } finally {
     await database.drop();
   }
 }
 
 /** The global position of the n-th event in log order (the rebuild's `upTo`). */
-async function firstPositions(db: Parameters<typeof createEventStore>[0], n: number) {
+async function firstPositions(db: AnyDatabase, n: number) {
   const { rows } = await sql<{ position: string }>`
     select global_position::text as position from eventstore.events
     order by global_position offset ${n - 1} limit 1`.execute(db);
