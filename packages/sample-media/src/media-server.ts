@@ -64,7 +64,12 @@ export interface MediaServerOptions {
   latencyMs?: number;
   /** Cap on body bytes per second for every response (undefined: unthrottled). */
   throttleBytesPerSecond?: number;
+  /** How the server waits (latency, throttle); tests pass their own. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+const realSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  sleep(ms, undefined, { signal });
 
 export interface RequestRecord {
   method: string;
@@ -102,6 +107,7 @@ export async function startMediaServer(options: MediaServerOptions): Promise<Med
   const root = resolve(options.dir);
   let latencyMs = options.latencyMs ?? 0;
   let throttle = options.throttleBytesPerSecond;
+  const wait = options.sleep ?? realSleep;
   const failures: { remaining: number; status: number; pathPrefix: string }[] = [];
   const requests: RequestRecord[] = [];
 
@@ -122,7 +128,7 @@ export async function startMediaServer(options: MediaServerOptions): Promise<Med
         if (!response.write(chunk)) await once(response, 'drain', { signal: closed });
         const rate = throttle;
         if (rate !== undefined && rate > 0) {
-          await sleep((chunk.length / rate) * 1000, undefined, { signal: closed });
+          await wait((chunk.length / rate) * 1000, closed);
         }
       }
       response.end();
@@ -143,7 +149,7 @@ export async function startMediaServer(options: MediaServerOptions): Promise<Med
     const closed = new AbortController();
     response.once('close', () => closed.abort());
 
-    if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closed.signal }).catch(() => {});
+    if (latencyMs > 0) await wait(latencyMs, closed.signal).catch(() => {});
     if (closed.signal.aborted) return;
 
     const failure = failures.find((f) => f.remaining > 0 && path.startsWith(f.pathPrefix));
