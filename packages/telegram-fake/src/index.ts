@@ -43,3 +43,8 @@ export type * from './bot-api/types.ts';
 export { UPDATE_TYPES } from './bot-api/types.ts';
 export { systemClock, type Clock } from './shared/clock.ts';
 export { callBotApi, resultOf, type BodyStyle, type RawAnswer } from './testing/bot-api-client.ts';
+export {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from './testing/webhook-receiver.ts';

@@ -18,6 +18,7 @@ import { mimeTypeOf } from '../files/mime.ts';
 import { withAutoEntities } from '../methods/formatting/auto-entities.ts';
 import { mediaFields, shownKind } from '../methods/send-media.ts';
 import type { BotCall, FakeBot } from '../server/fake-bot.ts';
+import type { WebhookAttempt } from '../updates/webhook-delivery.ts';
 import type { TelegramFake } from '../server/telegram-fake.ts';
 import { waitUntil } from './wait.ts';
 
@@ -151,6 +152,20 @@ export class TelegramDriver {
             deleted: entry.deleted,
           })),
         )}`,
+    );
+  }
+
+  /** A delivery attempt to the webhook, e.g. the one confirming an update. */
+  waitForWebhookAttempt(
+    predicate: (attempt: WebhookAttempt) => boolean,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<WebhookAttempt> {
+    return waitUntil(
+      this.bot.events,
+      () => this.bot.webhookAttempts.find(predicate),
+      timeoutMs,
+      () =>
+        `a webhook attempt matching ${predicate.toString()}; attempts: ${JSON.stringify(this.bot.webhookAttempts.slice(-10))}`,
     );
   }
 

@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { FakeEventMap } from '../server/fake-bot.ts';
 
+const WATCHED = ['call', 'transcript', 'webhook', 'update'] as const;
+
 /**
  * Resolves with the first non-undefined answer of `find`, checked now and after every event of
  * the fake; rejects after timeoutMs with `describe()` saying what was awaited and what happened.
@@ -26,10 +28,8 @@ export function waitUntil<T>(
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
-      events.off('call', check);
-      events.off('transcript', check);
+      for (const name of WATCHED) events.off(name, check);
     };
-    events.on('call', check);
-    events.on('transcript', check);
+    for (const name of WATCHED) events.on(name, check);
   });
 }

@@ -69,6 +69,7 @@ export class FakeBot {
   };
   rateLimiter: RateLimiter | undefined;
   readonly #calls: BotCall[] = [];
+  readonly #webhookAttempts: WebhookAttempt[] = [];
   readonly #callLogSize: number;
   #replyHandler: ((reply: WebhookReply) => Promise<void>) | undefined;
 
@@ -113,7 +114,11 @@ export class FakeBot {
         discard: (path) => files.discard(path),
       },
       onReply: (reply) => this.#replyHandler?.(reply) ?? Promise.resolve(),
-      onAttempt: (attempt) => this.events.emit('webhook', attempt),
+      onAttempt: (attempt) => {
+        this.#webhookAttempts.push(attempt);
+        if (this.#webhookAttempts.length > this.#callLogSize) this.#webhookAttempts.shift();
+        this.events.emit('webhook', attempt);
+      },
     });
     if (options.rateLimit) this.enableRateLimit(options.rateLimit);
   }
@@ -146,6 +151,11 @@ export class FakeBot {
 
   get calls(): readonly BotCall[] {
     return this.#calls;
+  }
+
+  /** Every attempt to deliver an update to the webhook, oldest first. */
+  get webhookAttempts(): readonly WebhookAttempt[] {
+    return this.#webhookAttempts;
   }
 
   recordCall(call: Omit<BotCall, 'seq'>): BotCall {
