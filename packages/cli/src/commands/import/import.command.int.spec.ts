@@ -7,6 +7,7 @@ import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/
 import { createTestDatabase, type TestDatabase } from '@mediabot/testing';
 import { runCli } from '../../cli.ts';
 import { appendUsers, userStream } from '../../testing/identity-events.ts';
+import { waitUntilLogSettled } from '../../testing/settled-log.ts';
 import { stdinFrom, testContext } from '../../testing/test-context.ts';
 import { toNdjsonLine } from '../../output/event-format.ts';
 
@@ -22,6 +23,7 @@ beforeAll(async () => {
   sourceStore = createEventStore(source.db);
   targetStore = createEventStore(target.db);
   await appendUsers(sourceStore, 1, 40);
+  await waitUntilLogSettled(source.db, sourceStore);
   workDir = await mkdtemp(join(tmpdir(), 'mediabot-cli-'));
 });
 afterAll(async () => {
@@ -30,6 +32,7 @@ afterAll(async () => {
 });
 
 async function wholeLog(store: EventStore): Promise<RecordedEnvelope[]> {
+  await waitUntilLogSettled(store === sourceStore ? source.db : target.db, store);
   return store.readAll({ after: { transactionId: 0n, globalPosition: 0n }, limit: 100_000 });
 }
 
