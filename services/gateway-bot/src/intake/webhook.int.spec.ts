@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEventStore,
-  logStart,
   migrateEventStore,
   type EventStore,
 } from '@mediabot/eventstore';
