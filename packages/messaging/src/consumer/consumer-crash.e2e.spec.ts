@@ -49,7 +49,7 @@ function spawnConsumer(fault?: 'kill-after-commit'): ChildHandle {
     env: {
       DATABASE_URL: database.url,
       RABBITMQ_URL: vhost.url,
-      MESSAGING_PREFIX: prefix,
+      RABBITMQ_PREFIX: prefix,
       CONSUMER_NAME: 'projector',
       INBOX_SCHEMA: schema,
       ...(fault === undefined ? {} : { CONSUMER_FAULT: fault }),

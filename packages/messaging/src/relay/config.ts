@@ -5,7 +5,7 @@ const positiveInt = z.coerce.number().int().positive();
 export const relayConfigSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   RABBITMQ_URL: z.url({ protocol: /^amqps?$/ }),
-  MESSAGING_PREFIX: z
+  RABBITMQ_PREFIX: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*$/)
     .default('mediabot'),

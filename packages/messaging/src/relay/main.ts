@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     db,
     databaseUrl: config.DATABASE_URL,
     amqp: config.RABBITMQ_URL,
-    prefix: config.MESSAGING_PREFIX,
+    prefix: config.RABBITMQ_PREFIX,
     checkpointSchema: config.RELAY_CHECKPOINT_SCHEMA,
     confirmWindow: config.RELAY_CONFIRM_WINDOW,
     batchSize: config.RELAY_BATCH_SIZE,
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     config.HTTP_PORT === undefined
       ? undefined
       : await serveHealth(config.HTTP_PORT, relay, metrics);
-  logger.info({ prefix: config.MESSAGING_PREFIX }, 'Relay started');
+  logger.info({ prefix: config.RABBITMQ_PREFIX }, 'Relay started');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -65,7 +65,7 @@ function spawnRelay(
     env: {
       DATABASE_URL: database.url,
       RABBITMQ_URL: vhost.url,
-      MESSAGING_PREFIX: prefix,
+      RABBITMQ_PREFIX: prefix,
       RELAY_POLL_INTERVAL_MS: '200',
       ...(fault === undefined ? {} : { RELAY_FAULT: fault }),
     },

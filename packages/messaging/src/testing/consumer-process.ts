@@ -23,7 +23,7 @@ const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 
 const consumer = startConsumer({
   amqp: required('RABBITMQ_URL'),
-  prefix: required('MESSAGING_PREFIX'),
+  prefix: required('RABBITMQ_PREFIX'),
   consumer: required('CONSUMER_NAME'),
   bindings: [UserRegistered.type],
   db,
