@@ -237,7 +237,7 @@ describe('callback queries and chat actions', () => {
 });
 
 describe('the driver', () => {
-  it('sends forwarded messages with their origin', async () => {
+  it('sends forwarded messages with their origin', () => {
     const channel = { id: -100123, type: 'channel' as const, title: 'Clips', username: 'clips' };
     const { update } = user.forwardMessage('https://youtu.be/dQw4w9WgXcQ', {
       channel,
