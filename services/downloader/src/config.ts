@@ -1,0 +1,63 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { createAllowList } from '@mediabot/egress-guard';
+import { eventServiceConfigSchema } from '@mediabot/event-service';
+import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
+
+const commaList = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const cidrList = commaList.refine(
+  (cidrs) => {
+    try {
+      createAllowList(cidrs);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a comma-separated list of CIDRs, e.g. 127.0.0.1/32,10.0.0.0/8' },
+);
+
+const portList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .regex(/^\d+$/, { message: 'ports must be whole numbers' })
+      .transform(Number)
+      .refine((port) => port >= 1 && port <= 65_535, { message: 'ports must be 1-65535' }),
+  ),
+);
+
+const absolutePath = z
+  .string()
+  .refine((path) => isAbsolute(path), { message: 'must be an absolute path' });
+
+/** S3 settings, the same names the storage service reads. */
+export const s3ConfigSchema = z.object({
+  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET_RAW: z.string().min(3).default('mediabot-raw'),
+  S3_BUCKET_MEDIA: z.string().min(3).default('mediabot-media'),
+});
+
+export const configSchema = eventServiceConfigSchema.extend({
+  ...s3ConfigSchema.shape,
+  DOWNLOAD_WORK_DIR: absolutePath.default('/tmp/mediabot/downloader'),
+  DOWNLOAD_CONCURRENCY: intVar({ min: 1, max: 64 }).default(2),
+  PROBE_CONCURRENCY: intVar({ min: 1, max: 64 }).default(4),
+  MAX_DOWNLOAD_BYTES: intVar({ min: 1 }).default(2 * 1024 ** 3),
+  DOWNLOAD_TIMEOUT: durationVar({ min: 1_000 }).default(30 * 60_000),
+  PROBE_TIMEOUT: durationVar({ min: 1_000 }).default(60_000),
+  PROGRESS_INTERVAL: durationVar({ min: 100 }).default(3_000),
+  EGRESS_ALLOW_CIDRS: cidrList.default([]),
+  EGRESS_ALLOW_PORTS: portList.default([]),
+  YT_DLP_PATH: z.string().min(1).default('yt-dlp'),
+});
+export type DownloaderConfig = z.output<typeof configSchema>;

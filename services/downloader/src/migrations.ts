@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export const downloaderSchema = 'downloader';
+
+export const migrations: Record<string, Migration> = {
+  '0001_probed_requests_and_abandoned_fetches': {
+    async up(db) {
+      // What a probe found, for the quality the user chooses next (written by the probe handler).
+      await sql`
+        create table downloader.probed_requests (
+          request_id uuid primary key,
+          chat_id bigint not null,
+          media_key text not null,
+          title text not null,
+          uploader text,
+          url text not null,
+          options jsonb not null,
+          probed_event_id uuid not null,
+          probed_at timestamptz not null default now()
+        )`.execute(db);
+      // Every fetch-abandoned seen; a fetch queued at or before one of them for its cache key
+      // must stop (or never start), on whichever downloader instance holds it.
+      await sql`
+        create table downloader.fetch_abandonments (
+          abandoned_event_id uuid primary key,
+          cache_key text not null,
+          abandoned_at timestamptz not null,
+          recorded_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`
+        create index fetch_abandonments_by_key
+          on downloader.fetch_abandonments (cache_key, abandoned_at desc)`.execute(db);
+    },
+  },
+};
