@@ -1,0 +1,323 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureOversizeMp4,
+  ensureSampleMedia,
+  startMediaServer,
+  type MediaServer,
+  type SampleMedia,
+} from '@mediabot/sample-media';
+import {
+  createTelegramDriver,
+  type TelegramDriver,
+  type TranscriptMessage,
+} from '@mediabot/telegram-fake';
+import {
+  createTestDatabase,
+  createTestVhost,
+  serviceUrls,
+  type TestDatabase,
+  type TestVhost,
+} from '@mediabot/testing';
+import { availableServices, startStack, type Stack } from './stack.ts';
+
+// The whole product as separate processes: fake Bot API, local media server, real yt-dlp and
+// ffmpeg, embedded S3, PostgreSQL, RabbitMQ, Redis.
+
+let database: TestDatabase;
+let vhost: TestVhost;
+let media: SampleMedia;
+let server: MediaServer;
+let workDir: string;
+let stack: Stack;
+let driver: TelegramDriver;
+const logs: string[] = [];
+let nextUserId = 1000;
+
+const oversizeBytes = 6 * 1024 * 1024;
+
+beforeAll(async () => {
+  if (missing.length > 0) return;
+  [database, vhost, media] = await Promise.all([
+    createTestDatabase(),
+    createTestVhost(),
+    ensureSampleMedia(),
+  ]);
+  await ensureOversizeMp4(oversizeBytes + 512 * 1024, media.dir);
+  server = await startMediaServer({ dir: media.dir });
+  workDir = await mkdtemp(join(tmpdir(), 'mediabot-journey-'));
+  const urls = await serviceUrls();
+  stack = await startStack({
+    databaseUrl: database.url,
+    rabbitmqUrl: vhost.url,
+    redisUrl: urls.redis,
+    prefix: basename(workDir)
+      .replace(/[^a-z0-9]/gi, '')
+      .toLowerCase(),
+    workDir,
+    telegram: { kind: 'fake' },
+    allowLoopbackLinks: { ports: [server.port] },
+    logLevel: 'warn',
+    log: (source, line) => logs.push(`${source} | ${line}`),
+    serviceEnv: {
+      // A small upload limit makes the "too large → link" path cheap to test.
+      storage: { TELEGRAM_UPLOAD_LIMIT_BYTES: String(oversizeBytes), LINK_TTL: '4s' },
+      notifier: {
+        TELEGRAM_UPLOAD_LIMIT_BYTES: String(oversizeBytes),
+        PROGRESS_EDIT_INTERVAL: '1s',
+      },
+      downloader: { PROGRESS_INTERVAL: '500ms' },
+    },
+  });
+  driver = createTelegramDriver(stack.telegram.fake!);
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await server?.close();
+  await Promise.all([database?.drop(), vhost?.remove()]);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+  if (process.env.MEDIABOT_E2E_LOGS) console.log(logs.join('\n'));
+});
+
+function newUser(language = 'en') {
+  const id = nextUserId++;
+  return driver.user({ id, first_name: `User${id}`, language_code: language });
+}
+
+/** A send whose file came as an upload rather than a file_id. */
+const isUpload = (params: Record<string, unknown>) =>
+  Object.values(params).some(
+    (value) => typeof value === 'object' && value !== null && 'upload' in value,
+  );
+const hasButtons = (entry: TranscriptMessage) =>
+  (entry.message.reply_markup?.inline_keyboard.flat().length ?? 0) > 1;
+const delivered = (entry: TranscriptMessage) =>
+  Boolean(entry.message.video ?? entry.message.audio ?? entry.message.document);
+
+async function askAndPick(
+  user: ReturnType<typeof newUser>,
+  link: string,
+  button: (text: string) => boolean,
+) {
+  user.sendText(link);
+  const offer = await driver.waitForMessage(user.chatId, (_m, entry) => hasButtons(entry), {
+    timeoutMs: 60_000,
+  });
+  user.clickButton(offer, (candidate) => button(candidate.text));
+  return offer;
+}
+
+const journeyServices = [
+  'gateway-bot',
+  'identity',
+  'downloader',
+  'transcoder',
+  'storage',
+  'notifier',
+] as const;
+const missing = journeyServices.filter((name) => !availableServices().includes(name));
+
+describe.skipIf(missing.length > 0)('the download journey', () => {
+  it("answers /start in the user's language and /help with a guide", async () => {
+    const user = newUser('fr');
+    user.sendText('/start');
+    const welcome = await driver.waitForMessage(user.chatId, () => true, { timeoutMs: 20_000 });
+    expect(welcome.message.text?.length).toBeGreaterThan(20);
+    user.sendText('/help');
+    const help = await driver.waitForMessage(
+      user.chatId,
+      (message) => message.message_id !== welcome.message.message_id,
+      { timeoutMs: 20_000 },
+    );
+    expect(help.message.text).toMatch(/\/settings/);
+  });
+
+  it('offers the qualities that exist and delivers a streamable video with its size', async () => {
+    const user = newUser();
+    const offer = await askAndPick(user, server.urlOf(basename(media.mp4Hd)), (text) =>
+      text.startsWith('720p'),
+    );
+    const buttons =
+      offer.message.reply_markup?.inline_keyboard.flat().map((button) => button.text) ?? [];
+    expect(buttons.some((text) => text.startsWith('720p'))).toBe(true);
+    expect(buttons.some((text) => /mp3/i.test(text))).toBe(true);
+    const video = await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
+      timeoutMs: 120_000,
+    });
+    expect(video.message.video).toMatchObject({ width: 1280, height: 720 });
+  });
+
+  it('delivers audio as a tagged MP3', async () => {
+    const user = newUser('es');
+    await askAndPick(user, server.urlOf(basename(media.mp4Small)), (text) => /mp3/i.test(text));
+    const audio = await driver.waitForMessage(
+      user.chatId,
+      (_m, entry) => Boolean(entry.message.audio),
+      { timeoutMs: 120_000 },
+    );
+    expect(audio.message.audio?.duration).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['an HTML page with <video>', () => server.urlOf(media.htmlPage.slice(media.dir.length + 1))],
+    ['an HLS playlist', () => server.urlOf('hls/master.m3u8')],
+  ])('delivers from %s', async (_what, link) => {
+    const user = newUser();
+    await askAndPick(user, link(), (text) => /^(360p|720p)/.test(text));
+    await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
+      timeoutMs: 120_000,
+    });
+  });
+
+  it('serves the same media and format again from the cache: no download, no upload', async () => {
+    const link = server.urlOf(basename(media.mp4Hd));
+    const downloadsBefore = server.requests.filter(
+      (request) => request.path.endsWith(basename(media.mp4Hd)) && request.method === 'GET',
+    ).length;
+    const user = newUser();
+    const mark = driver.mark();
+    await askAndPick(user, link, (text) => text.startsWith('720p'));
+    const video = await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
+      timeoutMs: 60_000,
+    });
+    expect(video.message.video).toBeDefined();
+    const downloadsAfter = server.requests.filter(
+      (request) => request.path.endsWith(basename(media.mp4Hd)) && request.method === 'GET',
+    ).length;
+    expect(downloadsAfter).toBe(downloadsBefore);
+    const uploads = driver.calls.filter(
+      (call) => call.seq > mark && call.method === 'sendVideo' && isUpload(call.params),
+    );
+    expect(uploads).toHaveLength(0);
+  });
+
+  it('makes one download for 20 users asking for the same link at once, and delivers to all 20', async () => {
+    const link = server.urlOf(basename(media.mp4Long));
+    const users = Array.from({ length: 20 }, () => newUser());
+    const mark = driver.mark();
+    await Promise.all(
+      users.map((user) =>
+        askAndPick(user, link, (text) => text.startsWith('360p') || text.startsWith('240p')),
+      ),
+    );
+    await Promise.all(
+      users.map((user) =>
+        driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
+          timeoutMs: 180_000,
+          after: mark,
+        }),
+      ),
+    );
+    const fetches = server.requests.filter(
+      (request) => request.path.endsWith(basename(media.mp4Long)) && request.method === 'GET',
+    );
+    expect(new Set(fetches.map((request) => request.range ?? 'whole')).size).toBeLessThanOrEqual(
+      fetches.length,
+    );
+    const uploads = driver.calls.filter(
+      (call) =>
+        call.seq > mark &&
+        ['sendVideo', 'sendDocument'].includes(call.method) &&
+        isUpload(call.params),
+    );
+    expect(uploads).toHaveLength(1);
+  }, 240_000);
+
+  it('gives a link that works and then expires when the file is over the upload limit', async () => {
+    const user = newUser();
+    const oversize = await ensureOversizeMp4(oversizeBytes + 512 * 1024, media.dir);
+    await askAndPick(user, server.urlOf(basename(oversize)), (text) => /^\d+p/.test(text));
+    const linkMessage = await driver.waitForMessage(
+      user.chatId,
+      (message) => /https?:\/\/\S+/.test(message.text ?? ''),
+      { timeoutMs: 180_000 },
+    );
+    const url = /https?:\/\/\S+/.exec(linkMessage.message.text ?? '')![0];
+    expect((await fetch(url)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect((await fetch(url)).status).toBeGreaterThanOrEqual(400);
+  }, 240_000);
+
+  it('refuses bad links and addresses inside our network with a clear hint', async () => {
+    const user = newUser();
+    for (const link of [
+      'ftp://example.com/x',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:10.0.0.1]/',
+      'just words',
+    ]) {
+      const mark = driver.mark();
+      user.sendText(link);
+      const hint = await driver.waitForMessage(user.chatId, () => true, {
+        timeoutMs: 20_000,
+        after: mark,
+      });
+      expect(hint.message.text?.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('delivers later when Telegram answers 429, losing nothing', async () => {
+    const user = newUser();
+    const fault = stack.telegram.fake!.faults.tooManyRequests(
+      { method: 'sendVideo', chatId: user.chatId },
+      2,
+      1,
+    );
+    await askAndPick(user, server.urlOf(basename(media.mp4Small)), (text) =>
+      text.startsWith('360p'),
+    );
+    await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
+      timeoutMs: 120_000,
+    });
+    expect(fault.hits).toBe(1);
+    expect(driver.transcript(user.chatId).filter(delivered)).toHaveLength(1);
+  });
+
+  it('cancels a download in progress', async () => {
+    server.setThrottle(200_000);
+    try {
+      const user = newUser();
+      const offer = await askAndPick(user, server.urlOf(basename(media.webmVp9)), (text) =>
+        /^\d+p/.test(text),
+      );
+      await driver.waitForMessage(
+        user.chatId,
+        (message, entry) => entry.messageId === offer.messageId && /%/.test(message.text ?? ''),
+        { timeoutMs: 60_000 },
+      );
+      user.clickButton(offer.messageId, (button) =>
+        /cancel|annuler|отмена|cancelar/i.test(button.text),
+      );
+      await driver.waitForMessage(
+        user.chatId,
+        (message, entry) =>
+          entry.messageId === offer.messageId && /cancel|annul|отмен/i.test(message.text ?? ''),
+        { timeoutMs: 30_000 },
+      );
+    } finally {
+      server.setThrottle(undefined);
+    }
+  });
+
+  it('finishes a job whose downloader was killed mid-download, delivering exactly once', async () => {
+    server.setThrottle(300_000);
+    const user = newUser();
+    await askAndPick(user, server.urlOf(basename(media.mp4MoovAtEnd)), (text) =>
+      /^\d+p/.test(text),
+    );
+    await driver.waitForMessage(user.chatId, (message) => /%/.test(message.text ?? ''), {
+      timeoutMs: 60_000,
+    });
+    stack.processes.get('downloader')!.kill('SIGKILL');
+    server.setThrottle(undefined);
+    await stack.restart('downloader');
+    await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
+      timeoutMs: 180_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(driver.transcript(user.chatId).filter(delivered)).toHaveLength(1);
+  }, 240_000);
+});
