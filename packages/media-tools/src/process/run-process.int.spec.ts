@@ -5,21 +5,20 @@ import { runProcess } from './run-process.ts';
 
 describe('runProcess', () => {
   it('stopping kills the whole process group, grandchildren included', async () => {
-    // A unique sleep length marks the background child (as yt-dlp starts ffmpeg).
-    const grandchild = `sleep ${(300 + Math.random()).toFixed(6)}`;
-    let aliveBeforeStop: string[] = [];
+    // A unique sleep length marks the background child (as yt-dlp starts ffmpeg). It is passed
+    // as "$1" so that only the sleep's own command line reads "sleep <seconds>".
+    const seconds = (300 + Math.random()).toFixed(6);
+    const grandchild = `sleep ${seconds}`;
     const run = runProcess({
       command: 'sh',
-      args: ['-c', `${grandchild} & echo ready; sleep 301`],
+      args: ['-c', 'sleep "$1" & sleep 301', 'sh', seconds],
       timeoutMs: 60_000,
-      onStdoutLine: (line) => {
-        if (line !== 'ready') return;
-        void liveProcessesMentioning(grandchild).then((found) => {
-          aliveBeforeStop = found;
-          run.stop('aborted');
-        });
-      },
     });
+    let aliveBeforeStop: string[] = [];
+    for (let attempt = 0; attempt < 200 && aliveBeforeStop.length === 0; attempt += 1) {
+      aliveBeforeStop = await liveProcessesMentioning(grandchild);
+    }
+    run.stop('aborted');
     const outcome = await run.done;
     expect(aliveBeforeStop).toHaveLength(1);
     expect(outcome).toMatchObject({ stopReason: 'aborted', exitSignal: 'SIGKILL' });

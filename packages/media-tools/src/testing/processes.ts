@@ -14,8 +14,8 @@ export async function liveProcessesMentioning(marker: string): Promise<string[]>
         readFile(`/proc/${pid}/status`, 'utf8'),
       ]);
       const state = /^State:\s+(\S)/m.exec(status)?.[1];
-      if (state !== 'Z' && cmdline.includes(marker))
-        found.push(cmdline.replaceAll('\0', ' ').trim());
+      const command = cmdline.replaceAll('\0', ' ').trim();
+      if (state !== 'Z' && command.includes(marker)) found.push(command);
     } catch {
       // The process ended while we looked.
     }
