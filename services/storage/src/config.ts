@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { eventServiceConfigSchema } from '@mediabot/event-service';
+import { maxLinkSeconds } from '@mediabot/object-storage';
+import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+
+export const configSchema = eventServiceConfigSchema.extend({
+  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET_MEDIA: z.string().min(3).default('mediabot-media'),
+  S3_BUCKET_RAW: z.string().min(3).default('mediabot-raw'),
+  S3_PUBLIC_ENDPOINT: urlVar({ protocols: ['http', 'https'] }).optional(),
+  /** 50 MB for the cloud Bot API; 2000 MB with a self-hosted one. */
+  TELEGRAM_UPLOAD_LIMIT_BYTES: intVar({ min: 1 }).default(50 * 1024 * 1024),
+  LINK_TTL: durationVar({ min: 1_000, max: maxLinkSeconds * 1000 }).default(day),
+  CACHE_TTL_DEFAULT: durationVar({ min: 1_000 }).default(day),
+  CACHE_TTL_POPULAR: durationVar({ min: 1_000 }).default(7 * day),
+  CACHE_POPULAR_HITS: intVar({ min: 0 }).default(100),
+  CLEANUP_INTERVAL: durationVar({ min: 1_000 }).default(10 * 60_000),
+  RAW_OBJECT_TTL: durationVar({ min: 60_000 }).default(6 * hour),
+});
+export type StorageConfig = z.output<typeof configSchema>;

@@ -1,0 +1,50 @@
+import {
+  CancelRequested,
+  CommandReceived,
+  DownloadDelivered,
+  FetchFailed,
+  FileIdRejected,
+  FormatSelected,
+  MediaReady,
+  type Envelope,
+} from '@mediabot/contracts';
+import type { MessageHandler } from '@mediabot/messaging';
+import type { CacheDependencies } from './cache/cache-store.ts';
+import { handleCancelCommand, handleCancelRequested } from './cancel/cancel.handler.ts';
+import { handleEntryEvent } from './delivery/entry-events.handler.ts';
+import { handleFormatSelected } from './lookup/lookup.handler.ts';
+
+/** Every event type storage's queue is bound to. */
+export const storageBindings = [
+  FormatSelected.type,
+  MediaReady.type,
+  DownloadDelivered.type,
+  FileIdRejected.type,
+  FetchFailed.type,
+  CancelRequested.type,
+  CommandReceived.type,
+] as const;
+
+/** One message in its transaction (with the inbox row) → decisions appended, projection saved. */
+export function createStorageHandler(deps: CacheDependencies): MessageHandler {
+  return async (message, { trx, logger }) => {
+    let appended: Envelope[];
+    if (FormatSelected.is(message)) appended = await handleFormatSelected(trx, deps, message);
+    else if (CancelRequested.is(message))
+      appended = await handleCancelRequested(trx, deps, message);
+    else if (CommandReceived.is(message)) appended = await handleCancelCommand(trx, deps, message);
+    else appended = await handleEntryEvent(trx, deps, message);
+    if (appended.length > 0) {
+      logger.info(
+        {
+          type: message.type,
+          appended: appended.map((event) => {
+            const data = event.data as { requestId?: string; startedFetch?: boolean };
+            return { type: event.type, requestId: data.requestId, startedFetch: data.startedFetch };
+          }),
+        },
+        'cache decision',
+      );
+    }
+  };
+}
