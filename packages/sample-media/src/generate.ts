@@ -24,6 +24,9 @@ export interface SampleMedia {
   m4a: string;
   /** HLS master playlist (`hls/master.m3u8`) with 360p and 720p VOD variants of the small MP4s. */
   hlsPlaylist: string;
+  /** MPEG-DASH manifest (`dash/manifest.mpd`): 720p and 360p video-only plus one audio-only
+   * stream, so yt-dlp must merge video and audio as it does for YouTube. */
+  dashManifest: string;
   /** An HTML page whose `<video src>` points at the small MP4 (relative link). */
   htmlPage: string;
 }
@@ -38,6 +41,7 @@ export const sampleNames = {
   mp3: 'tone.mp3',
   m4a: 'tone.m4a',
   hlsPlaylist: 'hls/master.m3u8',
+  dashManifest: 'dash/manifest.mpd',
   htmlPage: 'page.html',
 } as const satisfies Record<Exclude<keyof SampleMedia, 'dir'>, string>;
 
@@ -288,6 +292,34 @@ export async function ensureSampleMedia(dir = defaultSampleMediaDir()): Promise<
       ].join('\n'),
     );
   });
+  const dashDir = await ensureFile(path('dash'), async (out) => {
+    await mkdir(out);
+    await runFfmpeg([
+      '-i',
+      mp4Hd,
+      '-i',
+      mp4Small,
+      '-map',
+      '0:v',
+      '-map',
+      '1:v',
+      '-map',
+      '0:a',
+      '-c',
+      'copy',
+      '-f',
+      'dash',
+      '-seg_duration',
+      '2',
+      '-use_template',
+      '1',
+      '-use_timeline',
+      '0',
+      '-adaptation_sets',
+      'id=0,streams=v id=1,streams=a',
+      join(out, 'manifest.mpd'),
+    ]);
+  });
   const htmlPage = await ensureFile(path(sampleNames.htmlPage), (out) =>
     writeFile(
       out,
@@ -312,6 +344,7 @@ export async function ensureSampleMedia(dir = defaultSampleMediaDir()): Promise<
     mp3,
     m4a,
     hlsPlaylist: join(hlsDir, 'master.m3u8'),
+    dashManifest: join(dashDir, 'manifest.mpd'),
     htmlPage,
   };
 }

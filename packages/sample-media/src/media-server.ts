@@ -15,6 +15,8 @@ const contentTypes: Record<string, string> = {
   '.mp3': 'audio/mpeg',
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/mp2t',
+  '.mpd': 'application/dash+xml',
+  '.m4s': 'video/iso.segment',
   '.html': 'text/html; charset=utf-8',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',

@@ -75,6 +75,17 @@ describe('parseProbeOutput on captured yt-dlp output', () => {
     ]);
   });
 
+  it('a DASH manifest: separate video and audio streams are paired for merging', () => {
+    const media = parseProbeOutput(fixtureText('yt-dlp-dash.json'));
+    expect(
+      media.qualities.map((q) => [q.quality, q.formatSelector.split('/')[0], q.height]),
+    ).toEqual([
+      ['720p', '0+2', 720],
+      ['360p', '1+2', 360],
+      ['audio-mp3', '2', null],
+    ]);
+  });
+
   it('a direct MP3 link offers audio only', () => {
     const media = parseProbeOutput(fixtureText('yt-dlp-direct-mp3.json'));
     expect(media.qualities).toEqual([

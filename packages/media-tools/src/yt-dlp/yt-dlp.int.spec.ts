@@ -173,6 +173,27 @@ describe('downloadMedia against the loopback media server', () => {
     });
   });
 
+  it('downloads separate DASH video and audio and merges them into one MP4', async () => {
+    const media = await probeMedia(server.urlOf(sampleNames.dashManifest));
+    const progress: DownloadProgress[] = [];
+    const downloaded = await downloadMedia({
+      url: media.webpageUrl,
+      formatSelector: option(media, '720p'),
+      workDir: await freshWorkDir(),
+      maxBytes: 10_000_000,
+      timeoutMs: 60_000,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(downloaded.filePath).toBe(join(downloaded.directory, 'media.mp4'));
+    expect(await readdir(downloaded.directory)).toEqual(['media.mp4']);
+    expect(Math.max(...progress.map((p) => p.fileNumber))).toBe(2);
+    expect(await probeFile(downloaded.filePath)).toMatchObject({
+      container: 'mp4',
+      video: { codec: 'h264', height: 720 },
+      audio: { codec: 'aac' },
+    });
+  });
+
   it('gives a tagged MP3 from the audio choice', async () => {
     const media = await probeMedia(server.urlOf(sampleNames.mp4Small));
     const downloaded = await downloadMedia({
