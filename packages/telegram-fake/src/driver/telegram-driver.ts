@@ -155,6 +155,19 @@ export class TelegramDriver {
     );
   }
 
+  /**
+   * Resolves once the bot is long polling (a getUpdates waits for updates). Clients such as
+   * telegraf report "launched" before their first poll, and may drop pending updates on the way.
+   */
+  waitForPolling(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<true> {
+    return waitUntil(
+      this.bot.events,
+      () => (this.bot.poller.isWaiting ? true : undefined),
+      timeoutMs,
+      () => 'the bot to wait in getUpdates',
+    );
+  }
+
   /** A delivery attempt to the webhook, e.g. the one confirming an update. */
   waitForWebhookAttempt(
     predicate: (attempt: WebhookAttempt) => boolean,

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { FakeEventMap } from '../server/fake-bot.ts';
 
-const WATCHED = ['call', 'transcript', 'webhook', 'update'] as const;
+const WATCHED = ['call', 'transcript', 'webhook', 'update', 'polling'] as const;
 
 /**
  * Resolves with the first non-undefined answer of `find`, checked now and after every event of
