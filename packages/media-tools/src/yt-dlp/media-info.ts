@@ -55,9 +55,23 @@ interface Candidate {
   rank: number;
 }
 
+// Network protocols yt-dlp fetches itself (through the egress proxy). Anything else — file://,
+// storyboards (mhtml), rtmp — is never offered.
+const downloadableProtocols = new Set([
+  'http',
+  'https',
+  'm3u8',
+  'm3u8_native',
+  'http_dash_segments',
+  'http_dash_segments_generator',
+  'f4m',
+  'ism',
+]);
+
 function formatKind(format: YtDlpFormat): FormatKind | null {
   if (format.has_drm === true) return null;
-  if (format.protocol === 'mhtml' || format.ext === 'mhtml') return null; // storyboards
+  if (format.protocol != null && !downloadableProtocols.has(format.protocol)) return null;
+  if (format.ext === 'mhtml') return null; // storyboards
   const hasVideo =
     format.vcodec === 'none'
       ? false

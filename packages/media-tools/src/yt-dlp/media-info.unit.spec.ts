@@ -205,6 +205,23 @@ describe('toMediaInfo decisions', () => {
     expect(media.qualities.map((q) => q.formatSelector.split('/')[0])).toEqual(['ok', 'ok']);
   });
 
+  it('never offers formats outside http(s), HLS and DASH (file:// embedded in a page)', () => {
+    const local = toMediaInfo(
+      info({
+        formats: [
+          { format_id: 'local', ext: 'mp4', protocol: 'file' },
+          { format_id: 'web', ext: 'mp4', protocol: 'https' },
+        ],
+      }),
+    );
+    expect(local.qualities.map((q) => q.formatSelector.split('/')[0])).toEqual(['web', 'web']);
+    expect(
+      thrownBy(() =>
+        toMediaInfo(info({ formats: [{ format_id: 'x', ext: 'mp4', protocol: 'file' }] })),
+      ).code,
+    ).toBe('unsupported_site');
+  });
+
   it('refuses playlists, live streams and pages without media as unsupported', () => {
     expect(thrownBy(() => toMediaInfo(info({ _type: 'playlist', entries: [] }))).details).toEqual({
       reason: 'playlist',
