@@ -37,7 +37,11 @@ export interface Translator {
   readonly language: Language;
   /** A message with its placeholders filled (strings escaped for Telegram HTML, numbers localised). */
   t<K extends MessageKey>(key: K, ...params: ParamsArgument<K>): string;
+  /** The same without HTML escaping, for plain-text places such as button labels. */
+  plain<K extends MessageKey>(key: K, ...params: ParamsArgument<K>): string;
   number(value: number, fractionDigits?: number): string;
+  /** 45 → "45%" ("45 %" in French). */
+  percent(value: number): string;
   /** `rounded`: "34 MB" (quality buttons, limits); `precise`: "12.3 MB" (progress). */
   bytes(bytes: number, style?: 'rounded' | 'precise'): string;
   /** "12.3/27.0 MB": both sides in the unit of the total. */
@@ -54,7 +58,7 @@ export interface Translator {
 }
 
 function pluralTemplate(language: Language, forms: PluralForms, count: number): string {
-  const category = new Intl.PluralRules(language).select(count) as keyof PluralForms;
+  const category = new Intl.PluralRules(language).select(count);
   return forms[category] ?? forms.other;
 }
 
@@ -91,19 +95,23 @@ export function createTranslator(
   };
   const number = (value: number, fractionDigits = 0) => numberFormat(fractionDigits).format(value);
 
-  const t = <K extends MessageKey>(key: K, ...args: ParamsArgument<K>): string => {
-    const params = (args[0] ?? {}) as Record<string, unknown>;
-    return templateFor(sources, language, key, params['count']).replace(
+  const fill = (key: MessageKey, params: Record<string, unknown>, escape: boolean): string =>
+    templateFor(sources, language, key, params['count']).replace(
       /\{(\w+)\}/g,
       (whole, name: string) => {
         const value = params[name];
         if (typeof value === 'number') return number(value, Number.isInteger(value) ? 0 : 1);
-        if (typeof value === 'string') return escapeHtml(value);
+        if (typeof value === 'string') return escape ? escapeHtml(value) : value;
         if (isTrustedHtml(value)) return value.html;
         return whole;
       },
     );
-  };
+  const paramsOf = (args: readonly unknown[]): Record<string, unknown> =>
+    (args[0] ?? {}) as Record<string, unknown>;
+  const t = <K extends MessageKey>(key: K, ...args: ParamsArgument<K>): string =>
+    fill(key, paramsOf(args), true);
+  const plain = <K extends MessageKey>(key: K, ...args: ParamsArgument<K>): string =>
+    fill(key, paramsOf(args), false);
 
   const inUnit = (value: string, unit: 'kb' | 'mb' | 'gb') =>
     t(unit === 'kb' ? 'unit.kb' : unit === 'mb' ? 'unit.mb' : 'unit.gb', { value });
@@ -121,7 +129,13 @@ export function createTranslator(
   return {
     language,
     t,
+    plain,
     number,
+    percent(value) {
+      return new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 0 }).format(
+        value / 100,
+      );
+    },
     bytes,
     byteProgress(done, total) {
       const unit = total >= GB ? GB : MB;
@@ -167,7 +181,7 @@ export function createTranslator(
       return format.format(Math.round(seconds / 86_400), 'day');
     },
     quality(quality) {
-      return t(`quality.${quality}`);
+      return plain(`quality.${quality}`);
     },
   };
 }

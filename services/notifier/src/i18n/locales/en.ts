@@ -27,22 +27,7 @@ export const en = {
     'Type /help for the full guide, or /settings to change your language and default quality.',
 
   'help.text':
-    '<b>How it works</b>\n' +
-    '1. Send me a link to a video or a song.\n' +
-    '2. I check what’s there and show the qualities that exist, each with its size. Tap one — or set a default quality in /settings and skip this step.\n' +
-    '3. I download it, make it play nicely in Telegram and send you the file. The message shows my progress as I go.\n\n' +
-    '<b>Commands</b>\n' +
-    '/settings — language and default quality\n' +
-    '/status — where your latest request is; /status &lt;id&gt; for a specific one\n' +
-    '/cancel — stop a download in progress\n' +
-    '/stats — what you’ve downloaded so far\n' +
-    '/help — this guide\n\n' +
-    '<b>Limits</b>\n' +
-    '• Telegram lets bots upload files up to {uploadLimit}. For bigger files I send you a download link instead; it works for a limited time.\n' +
-    '• Private videos and anything that needs a login are out of my reach.\n' +
-    '• Send a few links per message at most.\n\n' +
-    '<b>Supported sites</b>\n' +
-    'YouTube, TikTok, Instagram, Vimeo, X (Twitter), Reddit, Facebook, SoundCloud, Bandcamp, Twitch clips, Dailymotion and over a thousand more. If a site isn’t supported, I’ll tell you.',
+    '<b>How it works</b>\n1. Send me a link to a video or a song.\n2. I check what’s there and show the qualities that exist, each with its size. Tap one — or set a default quality in /settings and skip this step.\n3. I download it, make it play nicely in Telegram and send you the file. The message shows my progress as I go.\n\n<b>Commands</b>\n/settings — language and default quality\n/status — where your latest request is; /status &lt;id&gt; for a specific one\n/cancel — stop a download in progress\n/stats — what you’ve downloaded so far\n/help — this guide\n\n<b>Limits</b>\n• Telegram lets bots upload files up to {uploadLimit}. For bigger files I send you a download link instead; it works for a limited time.\n• Private videos and anything that needs a login are out of my reach.\n• Send a few links per message at most.\n\n<b>Supported sites</b>\nYouTube, TikTok, Instagram, Vimeo, X (Twitter), Reddit, Facebook, SoundCloud, Bandcamp, Twitch clips, Dailymotion and over a thousand more. If a site isn’t supported, I’ll tell you.',
 
   'settings.text':
     '⚙️ <b>Settings</b>\n\nLanguage: {language}\nDefault quality: {quality}\n\nTap a language, or the quality I should pick for you. With “{ask}” I show you the options for every link.',

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { eventServiceConfigSchema } from '@mediabot/event-service';
+import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
+
+const MB = 1024 * 1024;
+
+export const configSchema = eventServiceConfigSchema.extend({
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, {
+    message: 'must look like 123456:ABC-… (from @BotFather)',
+  }),
+  /** A self-hosted telegram-bot-api server, or the local fake, instead of api.telegram.org. */
+  TELEGRAM_API_ROOT: urlVar({ protocols: ['http', 'https'] }).default('https://api.telegram.org'),
+  /** Largest file sent by upload: 50 MB on api.telegram.org, 2000 MB on a self-hosted server. */
+  TELEGRAM_UPLOAD_LIMIT_BYTES: intVar({ min: 1, max: 2000 * MB }).default(50 * MB),
+  /** At most one progress edit of a status message per interval. */
+  PROGRESS_EDIT_INTERVAL: durationVar({ min: 500 }).default(3_000),
+  RATE_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+  RATE_GLOBAL_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
+  /** Longest a send waits in the handler (rate limit, 429 retry_after) before it is retried later. */
+  TELEGRAM_MAX_WAIT_MS: durationVar({ min: 0 }).default(30_000),
+  NOTIFIER_CONCURRENCY: intVar({ min: 1, max: 100 }).default(8),
+  NOTIFIER_DELIVERY_CONCURRENCY: intVar({ min: 1, max: 50 }).default(3),
+  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET_MEDIA: z.string().min(3).max(63).default('mediabot-media'),
+});
+export type NotifierConfig = z.output<typeof configSchema>;

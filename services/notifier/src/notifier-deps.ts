@@ -1,0 +1,44 @@
+import type { Readable } from 'node:stream';
+import type { Envelope } from '@mediabot/contracts';
+import type { SentMessages } from './sending/send-once.ts';
+import type { MediaStore } from './state/media.ts';
+import type { Requests } from './state/requests.ts';
+import type { Users } from './state/users.ts';
+import type { RequestLocks } from './status/request-lock.ts';
+import type { BotApi } from './telegram/bot-api.ts';
+
+export interface NotifierLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Telegram-ready files in object storage (the media bucket). */
+export interface MediaFiles {
+  open(objectKey: string): Promise<Readable>;
+}
+
+/** Appends the notifier's own events (download.delivered, download.file-id-rejected). */
+export interface EventAppender {
+  append(streamId: string, events: readonly Envelope[]): Promise<void>;
+}
+
+export interface NotifierSettings {
+  uploadLimitBytes: number;
+  progressEditIntervalMs: number;
+}
+
+/** Everything the handlers use, passed in (tests swap any of it). */
+export interface NotifierDeps {
+  bot: BotApi;
+  sent: SentMessages;
+  locks: RequestLocks;
+  requests: Requests;
+  users: Users;
+  media: MediaStore;
+  files: MediaFiles;
+  events: EventAppender;
+  now: () => Date;
+  logger: NotifierLogger;
+  settings: NotifierSettings;
+}

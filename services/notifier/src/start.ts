@@ -1,0 +1,56 @@
+import { Redis } from 'ioredis';
+import { openEventInfrastructure } from '@mediabot/event-service';
+import { createObjectStorage } from '@mediabot/object-storage';
+import { redisCheck, type ServiceContext, type StartResult } from '@mediabot/service-kit';
+import type { NotifierConfig } from './config.ts';
+import { migrations } from './migrations.ts';
+import { createNotifier, deliveryEventTypes, mainEventTypes } from './notifier.ts';
+import { notifierSchema } from './state/tables.ts';
+import { createNotifierDeps } from './wiring.ts';
+
+export async function startNotifier(context: ServiceContext<NotifierConfig>): Promise<StartResult> {
+  const { config, logger, shutdown } = context;
+  const infrastructure = await openEventInfrastructure(context, {
+    schema: notifierSchema,
+    migrations,
+  });
+
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
+  shutdown.register('redis', async () => {
+    await redis.quit();
+  });
+  context.addReadinessCheck(redisCheck(redis));
+
+  const storage = createObjectStorage({
+    endpoint: config.S3_ENDPOINT,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    region: config.S3_REGION,
+    // The notifier only reads Telegram-ready files.
+    buckets: { media: config.S3_BUCKET_MEDIA, raw: config.S3_BUCKET_MEDIA },
+  });
+
+  const notifier = createNotifier(
+    createNotifierDeps({
+      config,
+      db: infrastructure.db,
+      store: infrastructure.store,
+      redis,
+      storage,
+      logger,
+    }),
+  );
+  await infrastructure.consume({
+    bindings: mainEventTypes,
+    longRunningHandler: (message, { signal }) => notifier.handle(message, signal),
+    concurrency: config.NOTIFIER_CONCURRENCY,
+  });
+  await infrastructure.consume({
+    subscription: 'deliveries',
+    bindings: deliveryEventTypes,
+    longRunningHandler: (message, { signal }) => notifier.handle(message, signal),
+    concurrency: config.NOTIFIER_DELIVERY_CONCURRENCY,
+  });
+  return {};
+}
