@@ -18,7 +18,10 @@ export function createRequestHandler(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     handle(bot, request, response).catch((error: unknown) => {
-      process.emitWarning(`telegram-fake: request failed: ${String(error)}`);
+      // A client hanging up mid-request is routine (aborted polls, killed bots): not worth a warning.
+      if (!request.destroyed && !response.destroyed) {
+        process.emitWarning(`telegram-fake: request failed: ${String(error)}`);
+      }
       if (!response.headersSent)
         writeJson(response, 500, new BotApiError(500, 'Internal Server Error').toResponse());
       else response.destroy();
