@@ -188,6 +188,27 @@ describe('media uploads', () => {
   });
 });
 
+describe('the upload limit', () => {
+  it('accepts a file of exactly the limit and refuses one byte more', async () => {
+    const small = await createTelegramFake({ limits: { uploadBytes: 100 } });
+    try {
+      const sender = createTelegramDriver(small).user({ id: 1, first_name: 'A' });
+      sender.sendText('hi');
+      const upload = (size: number) =>
+        callBotApi(
+          small,
+          'sendDocument',
+          { chat_id: 1 },
+          { files: { document: named(new Uint8Array(size), 'f.bin') } },
+        );
+      expect((await upload(100)).status).toBe(200);
+      expect((await upload(101)).status).toBe(413);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('getFile and downloads', () => {
   it('hands out a file_path the file downloads from', async () => {
     const sent = await uploadVideo();

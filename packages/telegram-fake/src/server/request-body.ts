@@ -92,7 +92,9 @@ async function readMultipart(source: BodySource, limits: BodyLimits): Promise<Pa
   try {
     parser = busboy({
       headers: { ...source.headers, 'content-type': headerOf(source.headers, 'content-type') },
-      limits: { fileSize: limits.maxFileBytes, fieldSize: limits.maxFieldBytes },
+      // busboy reports "limit" on reaching the size, so one byte more lets a file of exactly
+      // maxFileBytes through.
+      limits: { fileSize: limits.maxFileBytes + 1, fieldSize: limits.maxFieldBytes },
     });
   } catch {
     throw badRequest("can't parse multipart/form-data request");
