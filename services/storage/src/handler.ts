@@ -8,6 +8,7 @@ import {
   MediaReady,
   type Envelope,
 } from '@mediabot/contracts';
+import type { AnyTransaction } from '@mediabot/eventstore';
 import type { MessageHandler } from '@mediabot/messaging';
 import type { CacheDependencies } from './cache/cache-store.ts';
 import { handleCancelCommand, handleCancelRequested } from './cancel/cancel.handler.ts';
@@ -25,15 +26,22 @@ export const storageBindings = [
   CommandReceived.type,
 ] as const;
 
+/** Decides on one message inside `trx`; returns what was appended. */
+export async function handleStorageMessage(
+  trx: AnyTransaction,
+  deps: CacheDependencies,
+  message: Envelope,
+): Promise<Envelope[]> {
+  if (FormatSelected.is(message)) return handleFormatSelected(trx, deps, message);
+  if (CancelRequested.is(message)) return handleCancelRequested(trx, deps, message);
+  if (CommandReceived.is(message)) return handleCancelCommand(trx, deps, message);
+  return handleEntryEvent(trx, deps, message);
+}
+
 /** One message in its transaction (with the inbox row) → decisions appended, projection saved. */
 export function createStorageHandler(deps: CacheDependencies): MessageHandler {
   return async (message, { trx, logger }) => {
-    let appended: Envelope[];
-    if (FormatSelected.is(message)) appended = await handleFormatSelected(trx, deps, message);
-    else if (CancelRequested.is(message))
-      appended = await handleCancelRequested(trx, deps, message);
-    else if (CommandReceived.is(message)) appended = await handleCancelCommand(trx, deps, message);
-    else appended = await handleEntryEvent(trx, deps, message);
+    const appended = await handleStorageMessage(trx, deps, message);
     if (appended.length > 0) {
       logger.info(
         {

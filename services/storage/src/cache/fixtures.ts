@@ -1,5 +1,8 @@
 import {
   CacheHit,
+  CancelRequested,
+  CommandReceived,
+  updateStream,
   cacheStream,
   DownloadCancelled,
   DownloadDelivered,
@@ -107,14 +110,18 @@ export function mediaReady(
   );
 }
 
-export function fetchFailed(causedBy?: Envelope, code: 'removed' | 'cancelled' = 'removed') {
+export function fetchFailed(
+  causedBy?: Envelope,
+  code: 'removed' | 'cancelled' = 'removed',
+  key = cacheKey,
+) {
   return FetchFailed.create(
     {
-      cacheKey,
+      cacheKey: key,
       stage: 'download',
       error: code === 'cancelled' ? { code, retryable: false } : { code, retryable: false },
     },
-    { streamId: cacheStream(cacheKey), actor, ...(causedBy ? { causedBy } : {}) },
+    { streamId: cacheStream(key), actor, ...(causedBy ? { causedBy } : {}) },
   );
 }
 
@@ -135,9 +142,13 @@ export function delivered(
   );
 }
 
-export function fileIdRejected(ref: { requestId: string; chatId: number }, telegramFileId: string) {
+export function fileIdRejected(
+  ref: { requestId: string; chatId: number },
+  telegramFileId: string,
+  key = cacheKey,
+) {
   return FileIdRejected.create(
-    { ...ref, cacheKey, telegramFileId },
+    { ...ref, cacheKey: key, telegramFileId },
     { streamId: requestStream(ref.requestId), actor: { kind: 'service', id: 'notifier' } },
   );
 }
@@ -158,4 +169,32 @@ export function fetchAbandoned(occurredAt?: Date) {
     { cacheKey },
     { streamId: cacheStream(cacheKey), actor, ...at(occurredAt) },
   );
+}
+
+export function cancelRequested(ref: { requestId: string; chatId: number }) {
+  return CancelRequested.create(
+    { ...ref, callbackQueryId: null },
+    { streamId: requestStream(ref.requestId), actor: { kind: 'service', id: 'gateway-bot' } },
+  );
+}
+
+export function cancelCommand(chatId: number, updateId = 1) {
+  return CommandReceived.create(
+    {
+      updateId,
+      chatId,
+      messageId: 5,
+      user: { telegramUserId: chatId, username: null, firstName: null, languageCode: 'en' },
+      command: 'cancel',
+      args: '',
+    },
+    { streamId: updateStream(updateId), actor: { kind: 'service', id: 'gateway-bot' } },
+  );
+}
+
+let keys = 0;
+/** A cache key no other test uses. */
+export function uniqueCacheKey(): string {
+  keys += 1;
+  return `youtube:test-${process.pid}-${Date.now()}-${keys}#720p`;
 }
