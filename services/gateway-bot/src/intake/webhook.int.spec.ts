@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createEventStore,
-  migrateEventStore,
-  type EventStore,
-} from '@mediabot/eventstore';
+import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
 import { createTestDatabase, serviceUrls, type TestDatabase } from '@mediabot/testing';
 import { createRateLimiter } from '../rate-limit/rate-limiter.ts';
 import { createUpdateHandler } from '../updates/handle-update.ts';
