@@ -84,7 +84,7 @@ async function startDownloaderProcess(): Promise<ChildHandle> {
       EGRESS_ALLOW_CIDRS: '127.0.0.1/32',
       EGRESS_ALLOW_PORTS: String(media.port),
       PROGRESS_INTERVAL: '300ms',
-      SHUTDOWN_TIMEOUT_MS: '10s',
+      SHUTDOWN_TIMEOUT_MS: '6s',
     },
   });
   children.push(child);
@@ -173,5 +173,46 @@ describe('downloader process', () => {
 
     const exit = await second.kill('SIGTERM');
     expect(exit.code).toBe(0);
+  });
+
+  it('on SIGTERM mid-download gives the job back and exits cleanly; the next instance completes it', async () => {
+    const first = await startDownloaderProcess();
+    const requested = downloadRequested({
+      url: media.urlOf('small-720p.mp4'),
+      preferredQuality: '1080p',
+    });
+    await store.append(requested.streamId, [requested], { expectedVersion: 'no_stream' });
+    const selectedEvent = await waitForEvent(requested.streamId, (event) =>
+      FormatSelected.is(event),
+    );
+    const selected = FormatSelected.parseData(selectedEvent.version, selectedEvent.data);
+
+    // Far longer than the shutdown allows: the download cannot finish in time.
+    media.setThrottle(20_000);
+    const queued = fetchQueued({
+      requestId: selected.requestId,
+      cacheKey: selected.cacheKey,
+      url: selected.url,
+      option: selected.option,
+      title: selected.title,
+    });
+    await store.append(queued.streamId, [queued], { expectedVersion: selectedEvent.streamVersion });
+    const cacheStreamId = cacheStream(selected.cacheKey);
+    await waitForEvent(cacheStreamId, (event) => FetchProgressed.is(event));
+
+    const exit = await first.kill('SIGTERM');
+    expect(exit.code).toBe(0);
+    expect(toolsInWorkDir()).toEqual([]);
+    expect((await store.readStream(cacheStreamId)).some((event) => MediaFetched.is(event))).toBe(
+      false,
+    );
+
+    media.setThrottle(undefined);
+    await startDownloaderProcess();
+    const fetchedEvent = await waitForEvent(cacheStreamId, (event) => MediaFetched.is(event));
+    expect(fetchedEvent.causationId).toBe(queued.eventId);
+    expect((await store.readStream(cacheStreamId)).filter((e) => MediaFetched.is(e))).toHaveLength(
+      1,
+    );
   });
 });
