@@ -18,6 +18,8 @@ export const configSchema = eventServiceConfigSchema.extend({
   RATE_GLOBAL_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
   /** Longest a send waits in the handler (rate limit, 429 retry_after) before it is retried later. */
   TELEGRAM_MAX_WAIT_MS: durationVar({ min: 0 }).default(30_000),
+  /** Prefix of the notifier's Redis keys (rate-limit buckets, request locks). */
+  NOTIFIER_REDIS_PREFIX: z.string().min(1).default('mediabot:notifier'),
   NOTIFIER_CONCURRENCY: intVar({ min: 1, max: 100 }).default(8),
   NOTIFIER_DELIVERY_CONCURRENCY: intVar({ min: 1, max: 50 }).default(3),
   S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),

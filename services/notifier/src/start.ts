@@ -39,6 +39,7 @@ export async function startNotifier(context: ServiceContext<NotifierConfig>): Pr
       redis,
       storage,
       logger,
+      redisPrefix: config.NOTIFIER_REDIS_PREFIX,
     }),
   );
   await infrastructure.consume({

@@ -41,15 +41,22 @@ async function sendMedia(
   media: ReadyMedia,
   signal: AbortSignal | undefined,
 ): Promise<{ messageId: number; fileId: string | null }> {
+  const replyParameters =
+    facts.userMessageId === null
+      ? undefined
+      : { message_id: facts.userMessageId, allow_sending_without_reply: true };
   const common = {
     chat_id: facts.chatId,
     caption: captionOf(facts.title ?? media.title),
     parse_mode: 'HTML' as const,
-    ...(facts.userMessageId === null
-      ? {}
-      : {
-          reply_parameters: { message_id: facts.userMessageId, allow_sending_without_reply: true },
-        }),
+    ...(replyParameters ? { reply_parameters: replyParameters } : {}),
+  };
+  // telegraf sends an upload as multipart and drops object fields it does not know to encode.
+  const uploadCommon = {
+    ...common,
+    ...(replyParameters
+      ? { reply_parameters: JSON.stringify(replyParameters) as unknown as typeof replyParameters }
+      : {}),
   };
   const duration =
     media.durationSeconds === null
@@ -71,7 +78,7 @@ async function sendMedia(
       media.telegramFileId !== null
         ? { ...common, video: media.telegramFileId, supports_streaming: true }
         : async () => ({
-            ...common,
+            ...uploadCommon,
             video: await upload(media.objectKey, media.fileName),
             ...duration,
             ...(media.width === null ? {} : { width: media.width }),
@@ -87,7 +94,7 @@ async function sendMedia(
       media.telegramFileId !== null
         ? { ...common, audio: media.telegramFileId }
         : async () => ({
-            ...common,
+            ...uploadCommon,
             audio: await upload(media.objectKey, media.fileName),
             ...duration,
             title: media.title,
@@ -382,12 +389,14 @@ export async function handleDeliveryEvent(
   }
 }
 
-/** A request joined a fetch whose file is already out: serve it by file_id if Telegram has it. */
+/**
+ * A request started waiting on a fetch whose file is already out (its download.media-ready was
+ * handled first): serve it now, as download.media-ready would have.
+ */
 export async function deliverIfAlreadyReady(
   deps: NotifierDeps,
   cacheKey: string,
   cause: Envelope,
 ): Promise<void> {
-  const media = await deps.media.find(cacheKey);
-  if (media?.telegramFileId) await deliverReadyMedia(deps, cacheKey, cause);
+  if (await deps.media.find(cacheKey)) await deliverReadyMedia(deps, cacheKey, cause);
 }

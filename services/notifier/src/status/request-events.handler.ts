@@ -108,7 +108,7 @@ export async function handleRequestEvent(
       quality: data.option.quality,
       title: data.title,
       uploader: data.uploader,
-      joined: FetchQueued.is(message) && !message.data.startedFetch,
+      ...(FetchQueued.is(message) ? { joined: !message.data.startedFetch } : {}),
     });
     if (FetchQueued.is(message)) await onQueued(data.cacheKey, ref);
   } else if (FetchProgressed.is(message)) {

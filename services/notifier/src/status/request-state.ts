@@ -79,8 +79,8 @@ export type RequestChange =
       quality: ChoosableQuality;
       title: string;
       uploader: string | null;
-      /** Joined a fetch someone else started. */
-      joined: boolean;
+      /** Joined a fetch someone else started; undefined (download.format-selected) says nothing about it. */
+      joined?: boolean;
     }
   | { kind: 'cache-hit'; cacheKey: string }
   | { kind: 'progressed'; progress: Progress }
@@ -182,6 +182,7 @@ export function applyChange(facts: RequestFacts, change: RequestChange): Request
       const moved = moveTo(known, 'queued');
       // Already further along: keep the state, but learn the cache key if this is how we hear it.
       if (!moved) return facts.cacheKey === change.cacheKey ? undefined : known;
+      if (change.joined === undefined) return moved;
       return { ...moved, note: change.joined ? 'joined' : null };
     }
     case 'cache-hit': {

@@ -112,8 +112,6 @@ describe('request state', () => {
   });
 
   it('marks joiners of someone else’s fetch', () => {
-    expect(run([requested, probed, { ...queued, joined: true }]).note).toBe(
-      'joined',
-    );
+    expect(run([requested, probed, { ...queued, joined: true }]).note).toBe('joined');
   });
 });
