@@ -6,7 +6,7 @@ import { projectionsCommand } from './commands/projections/projections.command.t
 import { rebuildCommand } from './commands/rebuild/rebuild.command.ts';
 import { streamCommand } from './commands/stream/stream.command.ts';
 import { tailCommand } from './commands/tail/tail.command.ts';
-import { CliError, usageError, type CliContext } from './context.ts';
+import { CliError, exitStatusOf, usageError, type CliContext } from './context.ts';
 
 export const commands: readonly Command[] = [
   tailCommand,
@@ -31,7 +31,7 @@ postgres://postgres@127.0.0.1:5432/mediabot). Run \`mediabot <command> --help\` 
 `;
 }
 
-/** Runs one command line; returns the exit status (0 done, 1 failed, 2 misused). */
+/** Runs one command line; returns the exit status (0 done, 1 failed, 2 misused, 130 interrupted). */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const [name, ...rest] = argv;
   try {
@@ -52,7 +52,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   } catch (error) {
     if (error instanceof CliError) {
       context.stderr.write(`mediabot: ${error.message}\n`);
-      return error.code === 'usage' ? 2 : 1;
+      return exitStatusOf(error);
     }
     const { code, message } = describeError(error);
     context.stderr.write(`mediabot: ${message} (${code})\n`);

@@ -23,14 +23,25 @@ export type CliErrorCode =
   | 'usage'
   | 'not_found'
   | 'refused'
+  | 'interrupted'
   | 'invalid_import_line'
   | 'import_conflict'
   | 'invalid_projection_module'
   | 'database_unreachable'
   | 'no_event_store';
 
-/** A failure we explain to the developer; `usage` ones exit with status 2, the rest with 1. */
+/** A failure we explain to the developer; see exitStatusOf for the exit status. */
 export class CliError extends AppError<CliErrorCode> {}
+
+export function exitStatusOf(error: CliError): number {
+  if (error.code === 'usage') return 2;
+  if (error.code === 'interrupted') return 130;
+  return 1;
+}
+
+export function interrupted(message: string): CliError {
+  return new CliError('interrupted', `Interrupted: ${message}`);
+}
 
 export function usageError(message: string, command?: string): CliError {
   const hint = command ? `mediabot ${command} --help` : 'mediabot --help';

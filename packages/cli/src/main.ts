@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
-import { runCli } from './cli.ts';
 
 const interrupted = new AbortController();
 process.on('SIGINT', () => {
@@ -14,6 +13,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Loaded after the handlers above: a Ctrl-C while the drivers load is already ours to handle.
+const { runCli } = await import('./cli.ts');
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -21,14 +21,15 @@ export async function positionBefore(db: Database, globalPosition: bigint): Prom
 
 /** The last event readers can see now: following the log from here prints only new events. */
 export async function logEnd(db: Database): Promise<LogPosition> {
-  const { rows } = await sql<{ transaction_id: string; global_position: string }>`
-    select transaction_id::text as transaction_id, global_position::text as global_position
+  // Output names differ from the columns: ORDER BY must sort the xid8 and bigint, not their text.
+  const { rows } = await sql<{ transaction_text: string; position_text: string }>`
+    select transaction_id::text as transaction_text, global_position::text as position_text
     from eventstore.events
     where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     order by transaction_id desc, global_position desc
     limit 1`.execute(db);
   const row = rows[0];
   return row
-    ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) }
+    ? { transactionId: BigInt(row.transaction_text), globalPosition: BigInt(row.position_text) }
     : logStart;
 }

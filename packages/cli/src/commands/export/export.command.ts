@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { logStart, positionOf, type EventStore } from '@mediabot/eventstore';
 import { databaseUrlFrom, databaseUrlOption, parseCommandLine, parsePosition } from '../../args.ts';
 import { databaseUrlHelp, type Command } from '../../command.ts';
-import { usageError } from '../../context.ts';
+import { interrupted, usageError } from '../../context.ts';
 import { withDatabase, type Database } from '../../database.ts';
 import { eventMatcher, type EventFilter } from '../../log/glob.ts';
 import { positionBefore } from '../../log/log-range.ts';
@@ -32,6 +32,8 @@ export async function exportEvents(options: {
   to?: bigint;
   filter: EventFilter;
   batchSize?: number;
+  /** Stops between pages with an `interrupted` error. */
+  signal?: AbortSignal;
   onProgress?: (progress: {
     read: number;
     exported: number;
@@ -46,6 +48,8 @@ export async function exportEvents(options: {
   let read = 0;
   let exported = 0;
   for (;;) {
+    if (options.signal?.aborted)
+      throw interrupted(`stopped after ${formatCount(exported)} events.`);
     const events = await store.readAll({ after, limit: options.batchSize ?? 1000, upTo: head });
     const last = events.at(-1);
     if (!last) break;
@@ -121,6 +125,7 @@ ${databaseUrlHelp}`,
             ...(from === undefined ? {} : { from }),
             ...(to === undefined ? {} : { to }),
             filter: values.type === undefined ? {} : { type: values.type },
+            signal: context.signal,
             onProgress: ({ read, position, head }) =>
               progress.update({ done: Number(position), total: Number(head), count: read }),
           }),
@@ -131,9 +136,13 @@ ${databaseUrlHelp}`,
         await rename(partialPath, values.out);
       }
     } catch (error) {
+      progress.finish();
       if (!toStdout) {
+        // Writes still queued fail once the stream is destroyed: nobody needs to hear about them.
+        out.on('error', () => {});
         out.destroy();
         await rm(partialPath, { force: true });
+        context.stderr.write(`Nothing was written to ${values.out}.\n`);
       }
       throw error;
     }

@@ -39,8 +39,9 @@ async function wholeLog(store: EventStore): Promise<RecordedEnvelope[]> {
 /** Everything an event keeps across databases: all but its place in the global log. */
 const portable = ({ globalPosition: _g, transactionId: _t, ...event }: RecordedEnvelope) => event;
 
-async function cli(argv: string[], stdinText?: string) {
+async function cli(argv: string[], stdinText?: string, options: { interrupted?: boolean } = {}) {
   const run = testContext(stdinText === undefined ? {} : { stdin: stdinFrom(stdinText) });
+  if (options.interrupted) run.interrupt.abort();
   const status = await runCli(argv, run.context);
   return { status, stdout: run.stdout.text(), stderr: run.stderr.text() };
 }
@@ -169,5 +170,22 @@ describe('export then import', () => {
     ]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('nope.ndjson');
+  });
+
+  it('stops on Ctrl-C: export leaves no file, import says where it stopped (exit 130)', async () => {
+    const file = join(workDir, 'interrupted.ndjson');
+    const exported = await cli(['export', '--out', file, '--database-url', source.url], undefined, {
+      interrupted: true,
+    });
+    expect(exported.status).toBe(130);
+    expect(exported.stderr).toContain(`Nothing was written to ${file}.`);
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+    await expect(readFile(`${file}.partial`)).rejects.toThrow(/ENOENT/);
+
+    const imported = await cli(['import', '--in', '-', '--database-url', target.url], '\n', {
+      interrupted: true,
+    });
+    expect(imported.status).toBe(130);
+    expect(imported.stderr).toContain('Interrupted: stopped after line 0: 0 events appended');
   });
 });

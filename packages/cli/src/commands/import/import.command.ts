@@ -18,7 +18,7 @@ import {
 } from '@mediabot/eventstore';
 import { databaseUrlFrom, databaseUrlOption, parseCommandLine } from '../../args.ts';
 import { databaseUrlHelp, type Command } from '../../command.ts';
-import { CliError, usageError } from '../../context.ts';
+import { CliError, interrupted, usageError } from '../../context.ts';
 import { redactUrl, withDatabase, type Database } from '../../database.ts';
 import { createProgress } from '../../output/progress.ts';
 import { formatCount, formatDuration } from '../../output/write.ts';
@@ -168,6 +168,8 @@ export async function importEvents(options: {
   /** Events per transaction in the common case. */
   groupSize?: number;
   maxBatchSize?: number;
+  /** Stops at the next line, after writing the events read so far. */
+  signal?: AbortSignal;
   onProgress?: (progress: ImportResult) => void;
 }): Promise<ImportResult> {
   const registry = options.registry ?? productRegistry;
@@ -218,9 +220,9 @@ export async function importEvents(options: {
     inputError = error;
     lines.close();
   });
-  for await (const text of lines) {
+  const acceptLine = async (text: string) => {
     result.lines++;
-    if (text.trim() === '') continue;
+    if (text.trim() === '') return;
     const parsed = parseLine(text, result.lines, registry);
     if ('problem' in parsed) {
       await flush();
@@ -240,9 +242,25 @@ export async function importEvents(options: {
       group.push({ streamId: parsed.envelope.streamId, events: [parsed] });
     }
     if (++eventsInGroup >= groupSize) await flush();
+  };
+
+  const stop = () => lines.close();
+  // A for-await over an already closed readline never ends: only start reading when not stopped.
+  if (!options.signal?.aborted) {
+    options.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const text of lines) await acceptLine(text);
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+    }
   }
   if (inputError !== undefined) throw inputError;
   await flush();
+  if (options.signal?.aborted) {
+    throw interrupted(
+      `stopped after line ${result.lines}: ${formatCount(result.appended)} events appended, ${formatCount(result.alreadyPresent)} already present (re-running continues from there).`,
+    );
+  }
   return result;
 }
 
@@ -299,6 +317,7 @@ ${databaseUrlHelp}`,
       return importEvents({
         db,
         input,
+        signal: context.signal,
         onProgress: ({ appended, alreadyPresent }) =>
           progress.update({ done: 0, count: appended + alreadyPresent }),
       });

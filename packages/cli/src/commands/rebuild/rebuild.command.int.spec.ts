@@ -75,8 +75,9 @@ async function tableStructure(schema: string) {
   return { columns, constraints, indexes };
 }
 
-async function cli(argv: string[]) {
+async function cli(argv: string[], options: { interrupted?: boolean } = {}) {
   const run = testContext();
+  if (options.interrupted) run.interrupt.abort();
   const status = await runCli([...argv, '--database-url', database.url], run.context);
   return { status, stdout: run.stdout.text(), stderr: run.stderr.text() };
 }
@@ -118,6 +119,16 @@ describe('mediabot rebuild', () => {
     const refused = await cli(['rebuild', 'identity']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('replaces the live tables identity.users: pass --yes');
+  });
+
+  it('stops on Ctrl-C before touching the live tables, and says what it leaves behind', async () => {
+    const before = await tableRows(users.schema);
+    const stopped = await cli(['rebuild', 'identity', '--yes'], { interrupted: true });
+    expect(stopped.status).toBe(130);
+    expect(stopped.stderr).toMatch(
+      /Interrupted: the live tables of identity\.users are untouched\. Partial rebuilds remain in schema identity_rebuild_\d+/,
+    );
+    expect(await tableRows(users.schema)).toEqual(before);
   });
 
   it('swaps the rebuilt table in; the running projection carries on from it', async () => {

@@ -8,7 +8,7 @@ import {
 } from '@mediabot/eventstore';
 import { databaseUrlFrom, databaseUrlOption, parseCommandLine, parsePosition } from '../../args.ts';
 import { databaseUrlHelp, type Command } from '../../command.ts';
-import { CliError, usageError, type CliContext } from '../../context.ts';
+import { CliError, interrupted, usageError, type CliContext } from '../../context.ts';
 import { withDatabase, type Database } from '../../database.ts';
 import { findRepoRoot, loadServiceProjections } from '../../discovery/service-projections.ts';
 import { createProgress } from '../../output/progress.ts';
@@ -41,6 +41,24 @@ async function confirmed(context: CliContext, question: string, yes: boolean): P
   return context.confirm(`${question}. Continue? [y/N] `);
 }
 
+/** What an interrupted rebuild leaves behind: never the live tables, maybe a partial schema. */
+async function leftoverNotice(
+  db: Database,
+  projection: ProjectionDefinition,
+  into: string | undefined,
+): Promise<string> {
+  if (into !== undefined) return `${projection.name} is only partly rebuilt in schema ${into}.`;
+  const { rows } = await sql<{ nspname: string }>`
+    select nspname from pg_namespace where nspname like ${`${projection.schema}\\_rebuild\\_%`}
+    order by nspname`.execute(db);
+  const leftovers = rows.map((row) => row.nspname);
+  return `the live tables of ${projection.name} are untouched.${
+    leftovers.length === 0
+      ? ''
+      : ` Partial rebuilds remain in schema ${leftovers.join(', ')} (drop schema … cascade).`
+  }`;
+}
+
 export interface RebuildSummary extends RebuildResult {
   projection: string;
   durationMs: number;
@@ -54,7 +72,7 @@ export async function rebuildProjections(options: {
   registry?: MessageRegistry;
   upTo?: bigint;
   into?: string;
-  context: Pick<CliContext, 'stderr' | 'stderrIsTTY' | 'now'>;
+  context: Pick<CliContext, 'stderr' | 'stderrIsTTY' | 'now' | 'signal'>;
   batchSize?: number;
 }): Promise<RebuildSummary[]> {
   const { context } = options;
@@ -67,22 +85,34 @@ export async function rebuildProjections(options: {
       label: projection.name,
     });
     const startedAt = context.now();
-    const result = await rebuildProjection({
-      db: options.db,
-      store: options.store,
-      projection,
-      registry: options.registry ?? productRegistry,
-      target: options.into === undefined ? 'swap' : { schema: options.into },
-      ...(options.upTo === undefined ? {} : { upTo: options.upTo }),
-      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-      onProgress: ({ read, position, head }) =>
-        progress.update({
-          done: Number(position.globalPosition),
-          total: Number(head),
-          count: read,
-        }),
-    });
-    progress.finish();
+    let result: RebuildResult;
+    try {
+      result = await rebuildProjection({
+        db: options.db,
+        store: options.store,
+        projection,
+        registry: options.registry ?? productRegistry,
+        target: options.into === undefined ? 'swap' : { schema: options.into },
+        ...(options.upTo === undefined ? {} : { upTo: options.upTo }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        onProgress: ({ read, position, head }) => {
+          progress.update({
+            done: Number(position.globalPosition),
+            total: Number(head),
+            count: read,
+          });
+          // Throwing here stops the rebuild between batches, before anything replaces live tables.
+          if (context.signal.aborted) throw interrupted(projection.name);
+        },
+      });
+    } catch (error) {
+      if (error instanceof CliError && error.code === 'interrupted') {
+        throw interrupted(await leftoverNotice(options.db, projection, options.into));
+      }
+      throw error;
+    } finally {
+      progress.finish();
+    }
     summaries.push({
       ...result,
       projection: projection.name,

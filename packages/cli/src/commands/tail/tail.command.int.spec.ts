@@ -12,7 +12,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await migrateEventStore(database.db);
   store = createEventStore(database.db);
-  await appendUsers(store, 1, 3);
+  // Ten events: the log's end is position 10, which sorts before 9 as text.
+  await appendUsers(store, 1, 4);
 });
 afterAll(() => database?.drop());
 
@@ -66,14 +67,14 @@ describe('mediabot tail', () => {
       ],
       run.context,
     );
-    await expect.poll(() => lines(run.stdout.text()).length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => lines(run.stdout.text()).length, { timeout: 10_000 }).toBe(3);
     run.interrupt.abort();
     expect(await tailing).toBe(0);
     const records = lines(run.stdout.text()).map(
       (line) => JSON.parse(line) as Record<string, string>,
     );
-    expect(records.map((record) => record.streamId)).toEqual(['user-2', 'user-3']);
+    expect(records.map((record) => record.streamId)).toEqual(['user-2', 'user-3', 'user-4']);
     expect(records.every((record) => record.type === 'identity.user-registered')).toBe(true);
-    expect(records.map((record) => record.globalPosition)).toEqual(['2', '3']);
+    expect(records.map((record) => record.globalPosition)).toEqual(['2', '3', '4']);
   });
 });
