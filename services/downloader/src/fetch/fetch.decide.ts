@@ -1,11 +1,12 @@
 import {
   cacheStream,
   deterministicUuidv7,
+  FetchAbandoned,
   FetchFailed,
-  type FetchProgressed,
-  type FetchQueued,
   MediaFetched,
   type Envelope,
+  type FetchProgressed,
+  type FetchQueued,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
 import type { DownloadProgress } from '@mediabot/media-tools';
@@ -37,6 +38,15 @@ export function fetchOutcomeIn(
     if (FetchFailed.is(event)) return 'failed';
   }
   return null;
+}
+
+/**
+ * Whether the cache stream, when it holds this fetch-queued, has a fetch-abandoned after it.
+ * Stream order needs no clock; isAbandoned covers a fetch-queued kept in another stream.
+ */
+export function abandonedInStream(stream: readonly RecordedEnvelope[], fetchId: string): boolean {
+  const queuedAt = stream.findIndex((event) => event.eventId === fetchId);
+  return queuedAt !== -1 && stream.slice(queuedAt + 1).some((event) => FetchAbandoned.is(event));
 }
 
 /** A fetch queued at or before an abandonment of its cache key must not run (or go on). */

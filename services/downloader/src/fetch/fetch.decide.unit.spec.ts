@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cacheStream, FetchFailed, MediaFetched } from '@mediabot/contracts';
+import { cacheStream, FetchAbandoned, FetchFailed, MediaFetched } from '@mediabot/contracts';
 import { fetchQueued, recorded } from '../testing/messages.ts';
 import {
+  abandonedInStream,
   createThrottle,
   decideFetchConclusion,
   decideFetchFailure,
@@ -63,6 +64,24 @@ describe('decideFetchConclusion', () => {
       option,
     });
     expect(fetchOutcomeIn(ended, other.eventId)).toBeNull();
+  });
+});
+
+describe('abandonedInStream', () => {
+  it('sees an abandonment that follows the fetch-queued in the cache stream', () => {
+    const abandoned = FetchAbandoned.create(
+      { cacheKey: 'Generic:clip#360p' },
+      { streamId: cacheStream('Generic:clip#360p'), actor: { kind: 'service', id: 'storage' } },
+    );
+    const later = fetchQueued({
+      cacheKey: 'Generic:clip#360p',
+      url: 'https://x.example/c.mp4',
+      option,
+    });
+    const stream = recorded([queued, abandoned, later]);
+    expect(abandonedInStream(stream, queued.eventId)).toBe(true);
+    expect(abandonedInStream(stream, later.eventId)).toBe(false);
+    expect(abandonedInStream(recorded([abandoned]), queued.eventId)).toBe(false);
   });
 });
 

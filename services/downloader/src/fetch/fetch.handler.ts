@@ -10,6 +10,7 @@ import { createProgressReporter } from '../shared/progress-reporter.ts';
 import { createJobDir, removeJobDir } from '../shared/work-dirs.ts';
 import { latestAbandonments } from './abandonments.ts';
 import {
+  abandonedInStream,
   decideFetchConclusion,
   decideFetchFailure,
   downloadProgressData,
@@ -80,13 +81,14 @@ export function createFetchHandler(deps: FetchDependencies): LongRunningHandler 
       );
     };
 
-    if (fetchOutcomeIn(await deps.store.readStream(streamId), fetchId) !== null) {
+    const stream = await deps.store.readStream(streamId);
+    if (fetchOutcomeIn(stream, fetchId) !== null) {
       logger.info({ cacheKey, fetchId }, 'Fetch already ended; skipped');
       return;
     }
     const queuedAt = new Date(message.occurredAt);
     const abandonedAt = (await latestAbandonments(deps.db, [cacheKey])).get(cacheKey) ?? null;
-    if (isAbandoned(queuedAt, abandonedAt)) {
+    if (abandonedInStream(stream, fetchId) || isAbandoned(queuedAt, abandonedAt)) {
       await conclude({ kind: 'cancelled' });
       return;
     }
