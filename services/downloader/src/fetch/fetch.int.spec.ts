@@ -11,6 +11,7 @@ import {
 import { createAbandonHandler } from './abandon.handler.ts';
 import { createFetchHandler, type FetchDependencies } from './fetch.handler.ts';
 import { createFetchJobs } from './fetch-jobs.ts';
+import { watchAbandonments } from './abandonments.ts';
 import { FetchAbandoned } from '@mediabot/contracts';
 import {
   handleInTransaction,
@@ -151,6 +152,53 @@ describe('fetch (real yt-dlp through the egress proxy, embedded S3)', () => {
     expect(jobs.running()).toEqual([]);
     expect(ytDlpProcessesInWorkRoot()).toEqual([]);
     expect(await jobDirsLeft()).toEqual([]);
+  });
+
+  it('stops a fetch running on another instance through the recorded abandonment', async () => {
+    harness.media.setThrottle(8_000);
+    const runningHere = createFetchJobs();
+    const watchErrors: unknown[] = [];
+    const watch = watchAbandonments({
+      db: harness.database.db,
+      jobs: runningHere,
+      intervalMs: 200,
+      onError: (error) => watchErrors.push(error),
+    });
+    try {
+      const message = queuedFetch();
+      const streamId = cacheStream(message.data.cacheKey);
+      const running = createFetchHandler({ ...deps, jobs: runningHere })(
+        message,
+        longRunningContext(harness, message),
+      );
+      await expect
+        .poll(
+          async () => ofType(await harness.store.readStream(streamId), FetchProgressed.type).length,
+          {
+            timeout: 20_000,
+          },
+        )
+        .toBeGreaterThan(0);
+      // The fetch-abandoned reached another instance, which runs nothing for this key.
+      await handleInTransaction(
+        harness,
+        createAbandonHandler({ jobs: createFetchJobs() }),
+        FetchAbandoned.create(
+          { cacheKey: message.data.cacheKey },
+          { streamId, actor: { kind: 'service', id: 'storage' } },
+        ),
+      );
+      await running;
+      const [ending] = ofType(await harness.store.readStream(streamId), FetchFailed.type);
+      expect(FetchFailed.parseData(1, ending?.data).error).toEqual({
+        code: 'cancelled',
+        retryable: false,
+      });
+      expect(ytDlpProcessesInWorkRoot()).toEqual([]);
+      expect(watchErrors).toEqual([]);
+    } finally {
+      watch.stop();
+    }
   });
 
   it('skips a fetch abandoned before it started, ending it as cancelled without a download', async () => {
