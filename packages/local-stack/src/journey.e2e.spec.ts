@@ -60,6 +60,7 @@ beforeAll(async () => {
     telegram: { kind: 'fake' },
     allowLoopbackLinks: { ports: [server.port] },
     logLevel: 'warn',
+    readyTimeoutMs: 180_000,
     log: (source, line) => logs.push(`${source} | ${line}`),
     serviceEnv: {
       // A small upload limit makes the "too large → link" path cheap to test.
@@ -72,7 +73,7 @@ beforeAll(async () => {
     },
   });
   driver = createTelegramDriver(stack.telegram.fake!);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await stack?.stop();

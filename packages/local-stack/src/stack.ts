@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { serviceNames, type ServiceName } from '@mediabot/contracts';
+import { migrateEventStore, type AnyDatabase } from '@mediabot/eventstore';
 import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage';
 import { TelegramFake } from '@mediabot/telegram-fake';
 import { freePort } from './free-port.ts';
@@ -52,6 +55,8 @@ export interface StackOptions {
   allowLoopbackLinks?: { ports: readonly number[] };
   log: LogSink;
   logLevel?: string;
+  /** How long each process may take to answer /readyz (default 60 s; a loaded CI machine needs more). */
+  readyTimeoutMs?: number;
 }
 
 export interface Stack {
@@ -138,6 +143,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...telegramEnv,
   };
 
+  // Migrate once before anything starts (each process would also do it, racing on a lock).
+  const migrationDb: AnyDatabase = new Kysely({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: options.databaseUrl, max: 1 }),
+    }),
+  });
+  try {
+    await migrateEventStore(migrationDb);
+  } finally {
+    await migrationDb.destroy();
+  }
+
   const processes = new Map<string, ServiceProcess>();
   const launch = async (name: ServiceName | 'relay'): Promise<ServiceProcess> => {
     const entry =
@@ -165,7 +182,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const services = options.services ?? availableServices();
     const started = await Promise.all([launch('relay'), ...services.map((name) => launch(name))]);
-    await Promise.all(started.map((child) => waitUntilReady(child)));
+    await Promise.all(started.map((child) => waitUntilReady(child, options.readyTimeoutMs)));
   } catch (error) {
     await stopAll();
     throw error;
@@ -182,7 +199,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async restart(name) {
       await processes.get(name)?.stop();
       const child = await launch(name);
-      await waitUntilReady(child);
+      await waitUntilReady(child, options.readyTimeoutMs);
       return child;
     },
     stop: stopAll,

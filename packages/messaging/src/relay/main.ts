@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { describeError } from '@mediabot/contracts';
+import { migrateEventStore } from '@mediabot/eventstore';
 import { jsonLineLogger } from '../shared/json-logger.ts';
 import type { MessagingLogger } from '../shared/logger.ts';
 import { loadRelayConfig, type RelayConfig } from './config.ts';
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  // The relay may start before any service: the log it reads must exist (idempotent, locked).
+  await migrateEventStore(db);
 
   const relay = startRelay({
     db,

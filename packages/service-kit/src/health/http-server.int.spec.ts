@@ -122,4 +122,23 @@ describe('health HTTP server', () => {
     expect(await get('/readyz')).toMatchObject({ status: 503, text: '{"status":"draining"}' });
     expect((await get('/healthz')).status).toBe(200);
   });
+
+  it('answers 503 starting on /readyz until the service marks itself started', async () => {
+    const booting = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry,
+      logger,
+      initiallyStarting: true,
+    });
+    const readyz = () =>
+      fetch(`http://127.0.0.1:${booting.port}/readyz`).then(async (r) => ({
+        status: r.status,
+        text: await r.text(),
+      }));
+    expect(await readyz()).toEqual({ status: 503, text: '{"status":"starting"}' });
+    booting.markStarted();
+    expect((await readyz()).status).toBe(200);
+    await booting.close();
+  });
 });

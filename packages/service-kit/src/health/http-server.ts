@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Longest one readiness check may take before it counts as failed. */
   checkTimeoutMs?: number;
+  /** /readyz answers 503 `starting` until markStarted() (a service booting is not ready). */
+  initiallyStarting?: boolean;
 }
 
 export interface HttpServer {
@@ -20,6 +22,8 @@ export interface HttpServer {
   addReadinessCheck(check: ReadinessCheck): void;
   /** While draining, /readyz answers 503 so traffic and new work go elsewhere. */
   setDraining(draining: boolean): void;
+  /** Until called, /readyz answers 503 `starting`: a service is not ready while it still boots. */
+  markStarted(): void;
   close(): Promise<void>;
 }
 
@@ -56,11 +60,14 @@ export async function startHttpServer({
   registry,
   logger,
   checkTimeoutMs = 2_000,
+  initiallyStarting = false,
 }: HttpServerOptions): Promise<HttpServer> {
   const checks = [...readiness];
   let draining = false;
+  let started = !initiallyStarting;
 
   async function readyz(response: ServerResponse): Promise<void> {
+    if (!started) return sendJson(response, 503, { status: 'starting' });
     if (draining) return sendJson(response, 503, { status: 'draining' });
     const results = await Promise.all(checks.map((check) => runCheck(check, checkTimeoutMs)));
     const byName = Object.fromEntries(checks.map((check, index) => [check.name, results[index]]));
@@ -120,6 +127,9 @@ export async function startHttpServer({
     },
     setDraining(value) {
       draining = value;
+    },
+    markStarted() {
+      started = true;
     },
     close() {
       return new Promise<void>((resolve, reject) => {

@@ -81,7 +81,12 @@ export async function runService<TConfig extends BaseConfig>({
 
   try {
     const registry = createMetricsRegistry(service);
-    const http = await startHttpServer({ port: config.HTTP_PORT, registry, logger });
+    const http = await startHttpServer({
+      port: config.HTTP_PORT,
+      registry,
+      logger,
+      initiallyStarting: true,
+    });
     shutdown.register('http server', () => http.close());
 
     const result = await start({
@@ -96,6 +101,7 @@ export async function runService<TConfig extends BaseConfig>({
     for (const check of result?.readiness ?? []) http.addReadinessCheck(check);
     // Registered last, so it runs first: stop attracting work before anything closes.
     shutdown.register('mark not ready', () => http.setDraining(true));
+    http.markStarted();
 
     logger.info(
       { tracing: telemetry.tracing, errorReporting: telemetry.errorReporting, httpPort: http.port },
