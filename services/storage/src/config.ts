@@ -20,6 +20,7 @@ export const configSchema = eventServiceConfigSchema.extend({
   CACHE_TTL_DEFAULT: durationVar({ min: 1_000 }).default(day),
   CACHE_TTL_POPULAR: durationVar({ min: 1_000 }).default(7 * day),
   CACHE_POPULAR_HITS: intVar({ min: 0 }).default(100),
+  FETCH_STALE_AFTER: durationVar({ min: 60_000 }).default(3 * hour),
   CLEANUP_INTERVAL: durationVar({ min: 1_000 }).default(10 * 60_000),
   RAW_OBJECT_TTL: durationVar({ min: 60_000 }).default(6 * hour),
 });

@@ -35,6 +35,7 @@ describe('storage config', () => {
       CACHE_TTL_DEFAULT: 24 * hour,
       CACHE_TTL_POPULAR: 7 * 24 * hour,
       CACHE_POPULAR_HITS: 100,
+      FETCH_STALE_AFTER: 3 * hour,
       CLEANUP_INTERVAL: 10 * 60_000,
       RAW_OBJECT_TTL: 6 * hour,
     });

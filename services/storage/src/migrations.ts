@@ -14,6 +14,7 @@ export const migrations: Record<string, Migration> = {
           stream_version bigint not null default 0,
           status text not null default 'empty' check (status in ('empty', 'fetching', 'ready')),
           fetch_id uuid,
+          fetch_started_at timestamptz,
           fetch_spec jsonb,
           media jsonb,
           telegram_file_id text,

@@ -17,6 +17,7 @@ export function cachePolicyOf(config: StorageConfig): CachePolicy {
     defaultTtlMs: config.CACHE_TTL_DEFAULT,
     popularTtlMs: config.CACHE_TTL_POPULAR,
     popularHits: config.CACHE_POPULAR_HITS,
+    fetchStaleAfterMs: config.FETCH_STALE_AFTER,
   };
 }
 

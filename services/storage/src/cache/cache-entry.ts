@@ -63,6 +63,8 @@ export interface CacheEntry {
   status: EntryStatus;
   /** Event id of the fetch-queued that started the running fetch (the downloader's fetch id). */
   fetchId: string | null;
+  /** When that fetch was queued. */
+  fetchStartedAt: string | null;
   fetchSpec: FetchSpec | null;
   media: StoredMedia | null;
   telegramFileId: string | null;
@@ -90,6 +92,7 @@ export function emptyEntry(cacheKey: string): CacheEntry {
     version: 0n,
     status: 'empty',
     fetchId: null,
+    fetchStartedAt: null,
     fetchSpec: null,
     media: null,
     telegramFileId: null,
@@ -143,7 +146,20 @@ export function evolve(entry: CacheEntry, event: Envelope): CacheEntry {
     }));
     const fetchSpec = { url, title, uploader, option };
     if (!startedFetch) return { ...entry, requests, fetchSpec: entry.fetchSpec ?? fetchSpec };
-    return { ...entry, requests, fetchSpec, status: 'fetching', fetchId: event.eventId };
+    // A fetch started while another is in flight replaces it (that one was given up as stuck).
+    const replaced = entry.status === 'fetching' && entry.fetchId !== null;
+    return {
+      ...entry,
+      requests,
+      fetchSpec,
+      status: 'fetching',
+      fetchId: event.eventId,
+      fetchStartedAt: event.occurredAt,
+      staleFetchIds:
+        replaced && entry.fetchId
+          ? keepLast(entry.staleFetchIds, entry.fetchId)
+          : entry.staleFetchIds,
+    };
   }
 
   if (CacheHit.is(event)) {
@@ -180,6 +196,7 @@ export function evolve(entry: CacheEntry, event: Envelope): CacheEntry {
       media,
       status: stillFetching ? 'fetching' : 'ready',
       fetchId: stillFetching ? entry.fetchId : null,
+      fetchStartedAt: stillFetching ? entry.fetchStartedAt : null,
       telegramFileId: replaced ? null : entry.telegramFileId,
       retiredMedia:
         replaced && entry.media ? [...entry.retiredMedia, entry.media] : entry.retiredMedia,
@@ -193,7 +210,7 @@ export function evolve(entry: CacheEntry, event: Envelope): CacheEntry {
     for (const request of waitingRequests(entry)) {
       requests.set(request.requestId, { ...request, status: 'dropped' });
     }
-    return { ...entry, status: 'empty', fetchId: null, requests };
+    return { ...entry, status: 'empty', fetchId: null, fetchStartedAt: null, requests };
   }
 
   if (DownloadLinkIssued.is(event)) {
@@ -242,6 +259,7 @@ export function evolve(entry: CacheEntry, event: Envelope): CacheEntry {
       ...entry,
       status: 'empty',
       fetchId: null,
+      fetchStartedAt: null,
       staleFetchIds: entry.fetchId
         ? keepLast(entry.staleFetchIds, entry.fetchId)
         : entry.staleFetchIds,
@@ -259,6 +277,11 @@ export interface CachePolicy {
   popularTtlMs: number;
   /** More hits than this make an entry popular. */
   popularHits: number;
+  /**
+   * A fetch in flight for longer than this is taken as lost (its downloader died without an
+   * ending): the next request starts a new one instead of joining it forever.
+   */
+  fetchStaleAfterMs: number;
 }
 
 /** D6: kept one day from when it became ready; seven days once it has more than 100 hits. */
@@ -275,4 +298,11 @@ export function expiresAt(
 export function isFresh(entry: CacheEntry, now: Date, policy: CachePolicy): boolean {
   const expiry = expiresAt(entry, policy);
   return entry.status === 'ready' && expiry !== null && now.getTime() < expiry.getTime();
+}
+
+/** A fetch is running and recent enough to join. */
+export function hasFetchInFlight(entry: CacheEntry, now: Date, policy: CachePolicy): boolean {
+  if (entry.status !== 'fetching') return false;
+  if (entry.fetchStartedAt === null) return true;
+  return now.getTime() - Date.parse(entry.fetchStartedAt) < policy.fetchStaleAfterMs;
 }

@@ -49,6 +49,7 @@ interface EntryRow {
   stream_version: string;
   status: CacheEntry['status'];
   fetch_id: string | null;
+  fetch_started_at: Date | null;
   fetch_spec: FetchSpec | null;
   media: StoredMedia | null;
   telegram_file_id: string | null;
@@ -115,7 +116,8 @@ async function lockEntry(trx: AnyTransaction, cacheKey: string): Promise<CacheEn
   await sql`insert into ${table('cache_entries')} (cache_key) values (${cacheKey})
             on conflict (cache_key) do nothing`.execute(trx);
   const { rows } = await sql<EntryRow>`
-    select cache_key, stream_version::text as stream_version, status, fetch_id, fetch_spec, media,
+    select cache_key, stream_version::text as stream_version, status, fetch_id, fetch_started_at,
+           fetch_spec, media,
            telegram_file_id, rejected_file_ids, hits, links_valid_until, last_abandoned_at,
            stale_fetch_ids
     from ${table('cache_entries')} where cache_key = ${cacheKey} for update`.execute(trx);
@@ -126,6 +128,7 @@ async function lockEntry(trx: AnyTransaction, cacheKey: string): Promise<CacheEn
     version: BigInt(row.stream_version),
     status: row.status,
     fetchId: row.fetch_id,
+    fetchStartedAt: row.fetch_started_at?.toISOString() ?? null,
     fetchSpec: row.fetch_spec,
     media: row.media,
     telegramFileId: row.telegram_file_id,
@@ -192,6 +195,7 @@ async function saveEntry(
       stream_version = ${entry.version.toString()}::bigint,
       status = ${entry.status},
       fetch_id = ${entry.fetchId}::uuid,
+      fetch_started_at = ${entry.fetchStartedAt}::timestamptz,
       fetch_spec = ${entry.fetchSpec === null ? null : JSON.stringify(entry.fetchSpec)}::jsonb,
       media = ${entry.media === null ? null : JSON.stringify(entry.media)}::jsonb,
       telegram_file_id = ${entry.telegramFileId},

@@ -42,6 +42,7 @@ export const policy: CachePolicy = {
   defaultTtlMs: 24 * 3_600_000,
   popularTtlMs: 7 * 24 * 3_600_000,
   popularHits: 100,
+  fetchStaleAfterMs: 3 * 3_600_000,
 };
 
 const actor = { kind: 'service', id: 'test' } as const;

@@ -120,7 +120,9 @@ describe('cleanup', () => {
     await expect
       .poll(async () => {
         const { rows } = await harness.database.pool.query<{ n: number }>(
-          "select count(*)::int as n from pg_locks where locktype = 'advisory' and granted",
+          `select count(*)::int as n from pg_locks
+           where locktype = 'advisory' and granted
+             and database = (select oid from pg_database where datname = current_database())`,
         );
         return rows[0]?.n;
       })

@@ -58,7 +58,8 @@ async function expireEntries(deps: CleanupDependencies, limit: number): Promise<
       );
       await scheduleDeletions(trx, [row.media], new Date(notBefore));
       await sql`
-        update ${table('cache_entries')} set status = 'empty', fetch_id = null, media = null,
+        update ${table('cache_entries')} set status = 'empty', fetch_id = null, fetch_started_at = null,
+          media = null,
           telegram_file_id = null, hits = 0, links_valid_until = null, expires_at = null,
           updated_at = now()
         where cache_key = ${row.cache_key}`.execute(trx);

@@ -50,7 +50,7 @@ export async function handleEntryEvent(
         cause: message,
         requestIds: [requestId],
         apply: apply(cacheKey),
-        decide: (entry) => decideRefetch(entry, { requestId, chatId }),
+        decide: (entry) => decideRefetch(entry, { requestId, chatId }, deps.now(), deps.policy),
       })
     ).appended;
   }

@@ -1,4 +1,4 @@
-import type { CacheEntry } from '../cache/cache-entry.ts';
+import { hasFetchInFlight, type CacheEntry, type CachePolicy } from '../cache/cache-entry.ts';
 import type { Intent, RequestRef } from '../cache/intent.ts';
 
 /**
@@ -6,14 +6,19 @@ import type { Intent, RequestRef } from '../cache/intent.ts';
  * new fetch: it joins the one in flight or starts one. A request already waiting, or cancelled,
  * is left alone; so is an entry we cannot fetch again (no fetch was ever queued for it).
  */
-export function decideRefetch(entry: CacheEntry, request: RequestRef): Intent[] {
+export function decideRefetch(
+  entry: CacheEntry,
+  request: RequestRef,
+  now: Date,
+  policy: CachePolicy,
+): Intent[] {
   const status = entry.requests.get(request.requestId)?.status;
   if (status === 'waiting' || status === 'cancelled' || entry.fetchSpec === null) return [];
   return [
     {
       kind: 'fetch-queued',
       request,
-      startedFetch: entry.status !== 'fetching',
+      startedFetch: !hasFetchInFlight(entry, now, policy),
       spec: entry.fetchSpec,
     },
   ];

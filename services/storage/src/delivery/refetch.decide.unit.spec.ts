@@ -7,6 +7,7 @@ import {
   fetchQueued,
   fileIdRejected,
   mediaReady,
+  policy,
   request,
   spec,
 } from '../cache/fixtures.ts';
@@ -14,12 +15,13 @@ import { decideRefetch } from './refetch.decide.ts';
 import type { Envelope } from '@mediabot/contracts';
 
 const fold = (events: Envelope[]) => events.reduce(evolve, emptyEntry(cacheKey));
+const now = new Date();
 
 describe('decideRefetch', () => {
   it('starts a new fetch for the request whose file id was refused', () => {
     const [a, b] = [request(), request()];
     const entry = fold([fetchQueued(a, true), mediaReady(), cacheHit(b), fileIdRejected(b, 'F')]);
-    expect(decideRefetch(entry, b)).toEqual([
+    expect(decideRefetch(entry, b, now, policy)).toEqual([
       { kind: 'fetch-queued', request: b, startedFetch: true, spec },
     ]);
   });
@@ -27,12 +29,14 @@ describe('decideRefetch', () => {
   it('joins a fetch already in flight; does nothing twice or for a cancelled request', () => {
     const [a, b, c] = [request(), request(), request()];
     const entry = fold([fetchQueued(a, true), mediaReady(), cacheHit(b), fetchQueued(c, true)]);
-    expect(decideRefetch(entry, b)).toMatchObject([{ kind: 'fetch-queued', startedFetch: false }]);
-    expect(decideRefetch(entry, c)).toEqual([]);
-    expect(decideRefetch(fold([fetchQueued(a, true), cancelled(a)]), a)).toEqual([]);
+    expect(decideRefetch(entry, b, now, policy)).toMatchObject([
+      { kind: 'fetch-queued', startedFetch: false },
+    ]);
+    expect(decideRefetch(entry, c, now, policy)).toEqual([]);
+    expect(decideRefetch(fold([fetchQueued(a, true), cancelled(a)]), a, now, policy)).toEqual([]);
   });
 
   it('cannot refetch what was never queued', () => {
-    expect(decideRefetch(emptyEntry(cacheKey), request())).toEqual([]);
+    expect(decideRefetch(emptyEntry(cacheKey), request(), now, policy)).toEqual([]);
   });
 });

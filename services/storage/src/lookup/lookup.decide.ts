@@ -1,4 +1,5 @@
 import {
+  hasFetchInFlight,
   isFresh,
   type CacheEntry,
   type CachePolicy,
@@ -32,6 +33,6 @@ export function decideLookup(
       },
     ];
   }
-  const startedFetch = entry.status !== 'fetching';
+  const startedFetch = !hasFetchInFlight(entry, now, policy);
   return [{ kind: 'fetch-queued', request, startedFetch, spec }];
 }

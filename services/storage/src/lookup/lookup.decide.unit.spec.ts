@@ -3,6 +3,7 @@ import { emptyEntry, evolve } from '../cache/cache-entry.ts';
 import {
   cacheKey,
   delivered,
+  fetchFailed,
   fetchQueued,
   mediaReady,
   policy,
@@ -23,9 +24,11 @@ describe('decideLookup', () => {
   });
 
   it('joins the fetch in flight', () => {
-    const entry = evolve(emptyEntry(cacheKey), fetchQueued(request(), true));
+    const started = fetchQueued(request(), true);
+    const entry = evolve(emptyEntry(cacheKey), started);
     const ref = request();
-    expect(decideLookup(entry, ref, spec, soon, policy)).toEqual([
+    const minuteLater = new Date(Date.parse(started.occurredAt) + 60_000);
+    expect(decideLookup(entry, ref, spec, minuteLater, policy)).toEqual([
       { kind: 'fetch-queued', request: ref, startedFetch: false, spec },
     ]);
   });
@@ -70,6 +73,25 @@ describe('decideLookup', () => {
     expect(decideLookup(ready, request(), spec, dayLater, policy)).toMatchObject([
       { kind: 'fetch-queued', startedFetch: true },
     ]);
+  });
+
+  it('starts a new fetch instead of joining one that has been running too long', () => {
+    const stuck = fetchQueued(request(), true);
+    const entry = evolve(emptyEntry(cacheKey), stuck);
+    const queuedAt = Date.parse(stuck.occurredAt);
+    const justBefore = new Date(queuedAt + policy.fetchStaleAfterMs - 1);
+    const after = new Date(queuedAt + policy.fetchStaleAfterMs);
+    expect(decideLookup(entry, request(), spec, justBefore, policy)).toMatchObject([
+      { kind: 'fetch-queued', startedFetch: false },
+    ]);
+    const ref = request();
+    expect(decideLookup(entry, ref, spec, after, policy)).toMatchObject([
+      { kind: 'fetch-queued', startedFetch: true },
+    ]);
+    // The new fetch replaces the stuck one: a late failure of the old one drops nobody.
+    const restarted = evolve(entry, fetchQueued(ref, true));
+    expect(restarted.staleFetchIds).toContain(stuck.eventId);
+    expect(evolve(restarted, fetchFailed(stuck)).status).toBe('fetching');
   });
 
   it('answers a request only once', () => {
