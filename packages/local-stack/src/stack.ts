@@ -136,9 +136,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     S3_BUCKET_RAW: `${prefix}-raw`.replace(/_/g, '-'),
     DOWNLOAD_WORK_DIR: join(options.workDir, 'downloads'),
     TRANSCODE_WORK_DIR: join(options.workDir, 'transcodes'),
-    NOTIFIER_WORK_DIR: join(options.workDir, 'uploads'),
+    NOTIFIER_REDIS_PREFIX: `${prefix}:notifier`,
+    GATEWAY_REDIS_PREFIX: `${prefix}:gateway`,
     ...(options.allowLoopbackLinks
-      ? { EGRESS_ALLOW_CIDRS: '127.0.0.0/8', EGRESS_ALLOW_PORTS: '1-65535' }
+      ? {
+          EGRESS_ALLOW_CIDRS: '127.0.0.0/8',
+          EGRESS_ALLOW_PORTS: options.allowLoopbackLinks.ports.join(','),
+        }
       : {}),
     ...telegramEnv,
   };

@@ -34,6 +34,8 @@ export const configSchema = eventServiceConfigSchema
     RATE_LIMIT_USER_PER_MINUTE: intVar({ min: 1, max: 10_000 }).default(20),
     RATE_LIMIT_GLOBAL_PER_MINUTE: intVar({ min: 1, max: 1_000_000 }).default(1000),
     MAX_LINKS_PER_MESSAGE: intVar({ min: 1, max: 20 }).default(5),
+    /** Prefix of the gateway's Redis keys (rate-limit counters); two bots sharing a Redis need two. */
+    GATEWAY_REDIS_PREFIX: z.string().min(1).default('mediabot:gateway'),
     UPDATE_RETRY_MAX_DELAY_MS: durationVar({ min: 100 }).default(30_000),
     /** CIDRs whose links are accepted although private (tests and local runs only, e.g. 127.0.0.1/32). */
     EGRESS_ALLOW_CIDRS: listVar().default([]),

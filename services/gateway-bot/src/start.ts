@@ -46,6 +46,7 @@ export async function startGateway(context: ServiceContext<GatewayConfig>): Prom
     rateLimiter: createRateLimiter(redis, {
       perUserPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
       globalPerMinute: config.RATE_LIMIT_GLOBAL_PER_MINUTE,
+      keyPrefix: `${config.GATEWAY_REDIS_PREFIX}:rate`,
     }),
     answerCallbackQuery: async (id) => {
       await telegram.answerCbQuery(id);
