@@ -281,6 +281,23 @@ describe('the download journey', () => {
   });
 });
 
+describe('flood control', () => {
+  it('waits out a 429 inside the handler and sends the message once', async () => {
+    const { chatId, messageId } = newUser();
+    h.fake.faults.tooManyRequests({ method: 'sendMessage', chatId }, 1, 1);
+    const mark = h.driver.mark();
+    await h.append(command(chatId, messageId, 'help'));
+    await h.driver.waitForBotCall(
+      (call) => call.method === 'sendMessage' && call.chatId === chatId && call.httpStatus === 200,
+      { after: mark, timeoutMs: 15_000 },
+    );
+    const sends = h.fake.calls.filter(
+      (call) => call.method === 'sendMessage' && call.chatId === chatId,
+    );
+    expect(sends.map((call) => call.httpStatus)).toEqual([429, 200]);
+  });
+});
+
 describe('conversation', () => {
   it('welcomes with an account summary and redraws /settings in the language just chosen', async () => {
     const { chatId, messageId } = newUser();

@@ -228,28 +228,53 @@ export async function deliverReadyMedia(
   const media = await deps.media.find(cacheKey);
   if (!media) return;
   const served = new Set<string>();
-  for (;;) {
-    const waiting = (await deps.requests.waitingOn(cacheKey)).filter(
-      (request) => !served.has(request.facts.requestId),
-    );
-    if (waiting.length === 0) return;
-    for (const { facts } of waiting) {
-      served.add(facts.requestId);
-      if (media.telegramFileId === null && media.sizeBytes > deps.settings.uploadLimitBytes) {
-        // Storage issues a signed link instead (download.link-issued).
-        await changeRequest(deps, refOf(facts, cause), {
-          kind: 'large-file',
-          sizeBytes: media.sizeBytes,
-        });
-        continue;
-      }
-      const result = await deliverTo(deps, facts, media, cause, signal);
-      if (typeof result === 'object' && result.fileId !== null && media.telegramFileId === null) {
-        media.telegramFileId = result.fileId;
-        await deps.media.rememberFileId(cacheKey, result.fileId);
-      }
+  const serve = async (facts: RequestFacts): Promise<void> => {
+    if (media.telegramFileId === null && media.sizeBytes > deps.settings.uploadLimitBytes) {
+      // Storage issues a signed link instead (download.link-issued).
+      await changeRequest(deps, refOf(facts, cause), {
+        kind: 'large-file',
+        sizeBytes: media.sizeBytes,
+      });
+      return;
     }
+    const result = await deliverTo(deps, facts, media, cause, signal);
+    if (typeof result === 'object' && result.fileId !== null && media.telegramFileId === null) {
+      media.telegramFileId = result.fileId;
+      await deps.media.rememberFileId(cacheKey, result.fileId);
+    }
+  };
+  for (;;) {
+    const waiting = (await deps.requests.waitingOn(cacheKey))
+      .map((request) => request.facts)
+      .filter((facts) => !served.has(facts.requestId));
+    if (waiting.length === 0) return;
+    for (const facts of waiting) served.add(facts.requestId);
+    // One upload at a time until Telegram hands out a file_id; then the rest by file_id, a few at once.
+    while (media.telegramFileId === null && waiting.length > 0) {
+      const next = waiting.shift();
+      if (next) await serve(next);
+    }
+    await forEachLimited(waiting, fileIdSendsAtOnce, serve);
   }
+}
+
+const fileIdSendsAtOnce = 4;
+
+/** Runs `work` over the items, `limit` at a time; every item is tried, the first error is rethrown. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  const failures: unknown[] = [];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      await work(item).catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  if (failures.length > 0) throw failures[0];
 }
 
 async function onCacheHit(
