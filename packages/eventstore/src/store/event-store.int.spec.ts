@@ -135,43 +135,53 @@ describe('readAll', () => {
     };
   }
 
-  async function lastPosition() {
-    const events = await readEverything();
-    const last = events[events.length - 1];
-    return last
-      ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
-      : logStart;
+  /**
+   * The global log hides everything at or above the oldest transaction still open anywhere in the
+   * cluster (other test files run beside this one), so reads that expect something wait for it.
+   */
+  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** The log position of a freshly appended marker, once everything before it is visible. */
+  async function settledPosition() {
+    const marker = userRegistered();
+    const { lastGlobalPosition } = await store.append(marker.streamId, [marker], {
+      expectedVersion: 'no_stream',
+    });
+    const events = await eventually(
+      () => readEverything(),
+      (read) => read.some((event) => event.globalPosition === lastGlobalPosition),
+    );
+    const last = events.find((event) => event.globalPosition === lastGlobalPosition)!;
+    return { transactionId: last.transactionId, globalPosition: last.globalPosition };
   }
 
   it('does not skip a slow transaction that began first and commits last: readers wait for it', async () => {
-    const after = await lastPosition();
+    const after = await settledPosition();
     const slowEvent = userRegistered();
     const finishSlow = await openTransaction((slow) =>
       slow.append('user-slow', [slowEvent], { expectedVersion: 'no_stream' }).then(() => {}),
     );
     const fastEvent = userRegistered();
     await store.append('user-fast', [fastEvent], { expectedVersion: 'no_stream' });
-    console.log(
-      'DEBUG',
-      (
-        await sql`select transaction_id::text, global_position, stream_id from eventstore.events order by global_position desc limit 3`.execute(
-          database.db,
-        )
-      ).rows,
-      (await sql`select pg_current_snapshot()::text as s`.execute(database.db)).rows,
-      after,
-    );
     // The fast event is committed, but the slow one (lower position) is not: readers see neither yet.
     expect(await readEverything(after)).toEqual([]);
     await finishSlow('commit');
-    expect((await readEverything(after)).map((event) => event.eventId)).toEqual([
-      slowEvent.eventId,
-      fastEvent.eventId,
-    ]);
+    const seen = await eventually(
+      () => readEverything(after),
+      (events) => events.length >= 2,
+    );
+    expect(seen.map((event) => event.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
   });
 
   it('is not stalled by a rolled-back append', async () => {
-    const after = await lastPosition();
+    const after = await settledPosition();
     const finishDoomed = await openTransaction((doomed) =>
       doomed
         .append('user-doomed', [userRegistered()], { expectedVersion: 'no_stream' })
@@ -180,12 +190,19 @@ describe('readAll', () => {
     const survivor = userRegistered();
     await store.append('user-survivor', [survivor], { expectedVersion: 'no_stream' });
     await finishDoomed('rollback');
-    expect((await readEverything(after)).map((event) => event.eventId)).toEqual([survivor.eventId]);
+    const seen = await eventually(
+      () => readEverything(after),
+      (events) => events.length >= 1,
+    );
+    expect(seen.map((event) => event.eventId)).toEqual([survivor.eventId]);
     expect(await store.streamVersion('user-doomed')).toBeNull();
   });
 
   it('stops at upTo and returns envelopes with their metadata', async () => {
-    const [first] = await store.readAll({ after: logStart, limit: 10, upTo: 1n });
+    const [first] = await eventually(
+      () => store.readAll({ after: logStart, limit: 10, upTo: 1n }),
+      (events) => events.length > 0,
+    );
     expect(first?.globalPosition).toBe(1n);
     expect(first?.actor.kind).toBe('user');
     expect(await store.readAll({ after: logStart, limit: 10, upTo: 1n })).toHaveLength(1);
