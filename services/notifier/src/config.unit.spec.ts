@@ -5,12 +5,17 @@ import { loadConfig } from '@mediabot/service-kit';
 import { configSchema } from './config.ts';
 
 const lines = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8').split('\n');
+const assignment = /^([A-Z][A-Z0-9_]*)=(.*)$/;
+/** The comment above a variable (several may share one, as S3_ACCESS_KEY and S3_SECRET_KEY do). */
+const commentAbove = (index: number): string => {
+  let above = index - 1;
+  while (above >= 0 && assignment.test(lines[above] ?? '')) above -= 1;
+  return lines[above] ?? '';
+};
 const documented = new Map(
   lines.flatMap((line, index) => {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
-    return match?.[1]
-      ? [[match[1], { value: match[2] ?? '', comment: lines[index - 1] ?? '' }]]
-      : [];
+    const match = assignment.exec(line);
+    return match?.[1] ? [[match[1], { value: match[2] ?? '', comment: commentAbove(index) }]] : [];
   }),
 );
 const ownVariables = Object.keys(configSchema.shape).filter(
