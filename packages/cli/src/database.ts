@@ -1,9 +1,9 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { createEventStore, type EventStore } from '@mediabot/eventstore';
+import { createEventStore, type AnyDatabase, type EventStore } from '@mediabot/eventstore';
 import { CliError } from './context.ts';
 
-export type Database = Parameters<typeof createEventStore>[0];
+export type Database = AnyDatabase;
 
 export interface OpenDatabase {
   db: Database;

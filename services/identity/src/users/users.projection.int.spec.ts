@@ -13,12 +13,11 @@ import {
   migrateProjection,
   rebuildProjection,
   startProjection,
+  type AnyDatabase,
   type EventStore,
 } from '@mediabot/eventstore';
 import { createTestDatabase, type TestDatabase } from '@mediabot/testing';
 import { usersProjection } from './users.projection.ts';
-
-type AnyDatabase = TestDatabase['db'];
 
 let database: TestDatabase;
 let store: EventStore;

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { UserRegistered, UserSettingsChanged, type RecordedEnvelope } from '@mediabot/contracts';
-import type { ProjectionDefinition } from '@mediabot/eventstore';
+import type { AnyTransaction, ProjectionDefinition } from '@mediabot/eventstore';
 
 /** One row per registered Telegram user: what the other identity use cases read. */
 export interface UsersTable {
@@ -18,9 +18,6 @@ export interface UsersTable {
 interface IdentityTables {
   users: UsersTable;
 }
-
-// @mediabot/eventstore does not export its AnyTransaction alias (yet).
-type AnyTransaction = Parameters<ProjectionDefinition['apply']>[0];
 
 /** A user who never opened /settings is asked for the quality each time. */
 const initialDefaultQuality = 'ask';
