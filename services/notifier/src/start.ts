@@ -42,16 +42,21 @@ export async function startNotifier(context: ServiceContext<NotifierConfig>): Pr
       redisPrefix: config.NOTIFIER_REDIS_PREFIX,
     }),
   );
+  // Brokers that honour per-consumer timeouts (3.12+) must not cut a handler that is still
+  // waiting out a 429, or an upload of a large file to a self-hosted Bot API server.
+  const minute = 60_000;
   await infrastructure.consume({
     bindings: mainEventTypes,
     longRunningHandler: (message, { signal }) => notifier.handle(message, signal),
     concurrency: config.NOTIFIER_CONCURRENCY,
+    consumerTimeoutMs: Math.max(config.CONSUMER_TIMEOUT_MS, config.TELEGRAM_MAX_WAIT_MS + minute),
   });
   await infrastructure.consume({
     subscription: 'deliveries',
     bindings: deliveryEventTypes,
     longRunningHandler: (message, { signal }) => notifier.handle(message, signal),
     concurrency: config.NOTIFIER_DELIVERY_CONCURRENCY,
+    consumerTimeoutMs: Math.max(config.CONSUMER_TIMEOUT_MS, 30 * minute),
   });
   return {};
 }
