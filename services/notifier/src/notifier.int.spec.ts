@@ -204,6 +204,59 @@ describe('the download journey', () => {
     expect(h.driver.transcript(chatId).some((entry) => entry.message.video)).toBe(false);
   });
 
+  it('uploads from object storage on a cache hit that has no file_id yet', async () => {
+    const { chatId, messageId } = newUser();
+    const request = journey({ chatId, userMessageId: messageId });
+    const objectKey = `media/cached-${request.requestId}.mp4`;
+    await storeVideo(objectKey, 80_000);
+    const mark = h.driver.mark();
+    await h.append(
+      request.requested(),
+      request.formatSelected(),
+      request.cacheHit(null, objectKey),
+    );
+    await h.driver.waitForMessage(
+      chatId,
+      (message) => (message.text ?? '').endsWith('✅ Sent! Enjoy.'),
+      { after: mark, timeoutMs: 15_000 },
+    );
+    const sends = h.fake.calls.filter(
+      (call) => call.method === 'sendVideo' && call.chatId === chatId,
+    );
+    expect(sends.map((call) => call.params.video)).toEqual([
+      { upload: { fileName: `cached-${request.requestId}.mp4`, size: 80_000 } },
+    ]);
+    await expect
+      .poll(async () => (await eventsOf(request.requestId)).map((event) => event.data))
+      .toContainEqual(expect.objectContaining({ via: 'upload' }));
+  });
+
+  it('offers /cancel for the running request and shows it cancelled', async () => {
+    const { chatId, messageId } = newUser();
+    const request = journey({ chatId, userMessageId: messageId });
+    const probed = request.probed();
+    await h.append(request.requested(), probed);
+    await h.handled(probed.eventId);
+    let mark = h.driver.mark();
+    await h.append(command(chatId, messageId, 'cancel'));
+    const prompt = await h.driver.waitForMessage(
+      chatId,
+      (message) => (message.text ?? '').startsWith('Stop this download?'),
+      { after: mark, timeoutMs: 15_000 },
+    );
+    expect(prompt.message.reply_markup?.inline_keyboard).toEqual([
+      [{ text: '✖️ Cancel', callback_data: `x:${request.requestId}` }],
+    ]);
+    mark = h.driver.mark();
+    await h.append(request.cancelled());
+    const cancelled = await h.driver.waitForMessage(
+      chatId,
+      (message) => (message.text ?? '').endsWith('🚫 Cancelled.'),
+      { after: mark, timeoutMs: 15_000 },
+    );
+    expect(cancelled.message.reply_markup).toBeUndefined();
+  });
+
   it('edits progress at most once per interval', async () => {
     const { chatId, messageId } = newUser();
     const request = journey({ chatId, userMessageId: messageId });

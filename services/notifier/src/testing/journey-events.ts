@@ -2,6 +2,7 @@ import {
   CacheHit,
   cacheStream,
   CommandReceived,
+  DownloadCancelled,
   DownloadFailed,
   DownloadLinkIssued,
   DownloadRequested,
@@ -133,6 +134,11 @@ export function journey(options: {
           error: { code, retryable: false, detail: 'ERROR: [youtube] trace…' },
         },
         { streamId: stream, actor: service('downloader') },
+      ),
+    cancelled: () =>
+      DownloadCancelled.create(
+        { ...ref, cacheKey: null },
+        { streamId: stream, actor: service('storage') },
       ),
     linkIssued: (url: string, sizeBytes: number) =>
       DownloadLinkIssued.create(
