@@ -87,8 +87,20 @@ describe('the download journey', () => {
 
     const objectKey = `media/${request.requestId}.mp4`;
     await storeVideo(objectKey);
+    // A JPEG start-of-frame header is all the fake reads: 160×90.
+    const thumbnail = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x5a, 0x00, 0xa0]),
+      Buffer.alloc(64),
+    ]);
+    const thumbnailObjectKey = `media/${request.requestId}.jpg`;
+    await h.storage.putStream('media', thumbnailObjectKey, Readable.from([thumbnail]), {
+      contentType: 'image/jpeg',
+      sizeBytes: thumbnail.length,
+    });
     mark = h.driver.mark();
-    await h.append(mediaReady(request.cacheKey, { objectKey, sizeBytes: 200_000 }));
+    await h.append(
+      mediaReady(request.cacheKey, { objectKey, sizeBytes: 200_000, thumbnailObjectKey }),
+    );
     await h.driver.waitForMessage(
       chatId,
       (message) => isStatus(message) && (message.text ?? '').endsWith('✅ Sent! Enjoy.'),
@@ -113,6 +125,7 @@ describe('the download journey', () => {
       .transcript(chatId)
       .find((entry) => entry.sender === 'bot' && entry.message.video !== undefined);
     expect(video?.message.caption).toBe('Big Buck Bunny');
+    expect(video?.message.video?.thumbnail).toMatchObject({ width: 160, height: 90 });
     expect(video?.message.reply_to_message?.message_id).toBe(messageId);
 
     await expect
@@ -202,6 +215,30 @@ describe('the download journey', () => {
       { after: mark, timeoutMs: 15_000 },
     );
     expect(h.driver.transcript(chatId).some((entry) => entry.message.video)).toBe(false);
+  });
+
+  it('sends audio with its title, performer and duration', async () => {
+    const { chatId, messageId } = newUser();
+    const request = journey({ chatId, userMessageId: messageId });
+    const queued = request.fetchQueued(true);
+    await h.append(request.requested(), request.formatSelected(), queued);
+    await h.handled(queued.eventId);
+    const objectKey = `media/${request.requestId}.mp3`;
+    await h.storage.putStream('media', objectKey, Readable.from([Buffer.alloc(30_000, 3)]), {
+      contentType: 'audio/mpeg',
+      sizeBytes: 30_000,
+    });
+    await h.append(mediaReady(request.cacheKey, { objectKey, sizeBytes: 30_000, kind: 'audio' }));
+    const sent = await h.driver.waitForMessage(chatId, (message) => message.audio !== undefined, {
+      after: 0,
+      timeoutMs: 15_000,
+    });
+    expect(sent.message.audio).toMatchObject({
+      title: 'Big Buck Bunny',
+      performer: 'Blender',
+      duration: 635,
+      file_name: 'big-buck-bunny.mp3',
+    });
   });
 
   it('uploads from object storage on a cache hit that has no file_id yet', async () => {

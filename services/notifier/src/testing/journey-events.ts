@@ -171,19 +171,25 @@ export function progressed(cacheKey: string, percent: number): Envelope {
 
 export function mediaReady(
   cacheKey: string,
-  media: { objectKey: string; sizeBytes: number; thumbnailObjectKey?: string | null },
+  media: {
+    objectKey: string;
+    sizeBytes: number;
+    thumbnailObjectKey?: string | null;
+    kind?: 'video' | 'audio';
+  },
 ): Envelope {
+  const audio = media.kind === 'audio';
   return MediaReady.create(
     {
       cacheKey,
       objectKey: media.objectKey,
       thumbnailObjectKey: media.thumbnailObjectKey ?? null,
-      kind: 'video',
-      mimeType: 'video/mp4',
-      fileName: 'big-buck-bunny-720p.mp4',
+      kind: audio ? 'audio' : 'video',
+      mimeType: audio ? 'audio/mpeg' : 'video/mp4',
+      fileName: audio ? 'big-buck-bunny.mp3' : 'big-buck-bunny-720p.mp4',
       sizeBytes: media.sizeBytes,
-      width: 1280,
-      height: 720,
+      width: audio ? null : 1280,
+      height: audio ? null : 720,
       durationSeconds: 634.6,
       title: 'Big Buck Bunny',
       performer: 'Blender',
