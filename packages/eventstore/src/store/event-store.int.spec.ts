@@ -198,6 +198,24 @@ describe('readAll', () => {
     expect(await store.streamVersion('user-doomed')).toBeNull();
   });
 
+  it('orders by transaction id as a number, not as text (9 before 10)', async () => {
+    const insert = (xid: string, streamId: string) =>
+      sql`
+      insert into eventstore.events (transaction_id, event_id, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+      values (${xid}::xid8, gen_random_uuid(), ${streamId}, 1, 'test.ordered', 1, '{}',
+              '{"correlationId":"01a20b45-c474-73ab-b62e-e8a25ea048d8","causationId":null,"actor":{"kind":"system","id":"t"},"traceContext":{}}',
+              now())`.execute(database.db);
+    await insert('10', 'order-ten');
+    await insert('9', 'order-nine');
+    const [first, second] = await store.readAll({ after: logStart, limit: 2 });
+    expect([first?.transactionId, second?.transactionId]).toEqual([9n, 10n]);
+    const [next] = await store.readAll({
+      after: { transactionId: 9n, globalPosition: first!.globalPosition },
+      limit: 1,
+    });
+    expect(next?.streamId).toBe('order-ten');
+  });
+
   it('stops at upTo and returns envelopes with their metadata', async () => {
     const [first] = await eventually(
       () => store.readAll({ after: logStart, limit: 10, upTo: 1n }),

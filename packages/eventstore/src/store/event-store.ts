@@ -202,7 +202,7 @@ export function createEventStore(db: AnyDatabase): EventStore {
         where (transaction_id, global_position) > (${after.transactionId.toString()}::xid8, ${after.globalPosition.toString()}::bigint)
           and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
           ${upTo === undefined ? sql`` : sql`and global_position <= ${upTo.toString()}::bigint`}
-        order by transaction_id, global_position
+        order by eventstore.events.transaction_id, eventstore.events.global_position
         limit ${limit}`.execute(db);
       return rows.map(toRecordedEnvelope);
     },
