@@ -132,7 +132,10 @@ function connect() {
   });
   events.addEventListener('snapshot', (event) => {
     const { messages } = JSON.parse(event.data);
-    for (const article of state.rendered.values()) article.remove();
+    for (const article of state.rendered.values()) {
+      resizes.unobserve(article);
+      article.remove();
+    }
     state.rendered.clear();
     for (const message of messages) upsertMessage(message, { flash: false });
     updateEmptyState();
@@ -166,6 +169,7 @@ function setConnection(kind, label) {
 
 function upsertMessage(message, { flash }) {
   const existing = state.rendered.get(message.id);
+  if (existing) resizes.unobserve(existing);
   if (message.deleted) {
     existing?.remove();
     state.rendered.delete(message.id);
@@ -190,6 +194,7 @@ function upsertMessage(message, { flash }) {
     else elements.messages.append(article);
   }
   state.rendered.set(message.id, article);
+  resizes.observe(article);
   if (message.sender === 'user') state.pinnedToEnd = true;
   scrollToEnd();
 }
@@ -462,9 +467,24 @@ function scrollToEnd(force = false) {
   });
 }
 
-elements.messages.addEventListener('scroll', () => {
-  state.pinnedToEnd = isNearEnd();
+// Only the reader unpins the view (wheel, touch, keys, dragging the scroll bar); layout changes
+// and our own scrolling never do. Coming back to the end pins it again.
+let pointerDown = false;
+elements.messages.addEventListener('pointerdown', () => (pointerDown = true));
+window.addEventListener('pointerup', () => (pointerDown = false));
+elements.messages.addEventListener('wheel', (event) => {
+  if (event.deltaY < 0) state.pinnedToEnd = false;
 });
+elements.messages.addEventListener('touchmove', () => (state.pinnedToEnd = isNearEnd()));
+elements.messages.addEventListener('keydown', (event) => {
+  if (['ArrowUp', 'PageUp', 'Home'].includes(event.key)) state.pinnedToEnd = false;
+});
+elements.messages.addEventListener('scroll', () => {
+  if (isNearEnd()) state.pinnedToEnd = true;
+  else if (pointerDown) state.pinnedToEnd = false;
+});
+// Messages change height after they are drawn (a video's frame, an edit): stay at the end.
+const resizes = new ResizeObserver(() => scrollToEnd());
 
 function showChatAction(action) {
   clearTimeout(state.actionTimer);

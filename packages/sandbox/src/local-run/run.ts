@@ -273,7 +273,7 @@ export async function startLocalRun(config: LocalRunConfig, output: Output): Pro
 }
 
 /** Kills whatever still carries this run's marker (a tool whose service died before it). */
-async function sweepLeftovers(marker: string): Promise<ProcessInfo[]> {
+export async function sweepLeftovers(marker: string): Promise<ProcessInfo[]> {
   const leftovers = await processesWithEnvironment(localRunMarker, marker);
   for (const leftover of leftovers) {
     try {
