@@ -19,7 +19,7 @@ import {
   percentile,
 } from './support/report.ts';
 import { createBenchDatabase, createBenchVhost } from './support/services.ts';
-import { sampleWaits, topWaits } from './support/waits.ts';
+import { sampleOldestTransaction, sampleWaits, topWaits } from './support/waits.ts';
 
 const steadySeconds = option('seconds', 20);
 const warmupSeconds = option('warmup', 3);
@@ -27,7 +27,6 @@ const rampStepSeconds = option('step-seconds', 10);
 const consumerConcurrency = option('concurrency', 16);
 const consumerPrefetch = option('prefetch', 64);
 const tickMs = 10;
-const prefix = 'bench';
 const schema = 'bench';
 const relayMain = fileURLToPath(
   new URL('../packages/messaging/src/relay/main.ts', import.meta.url),
@@ -59,6 +58,8 @@ interface LoadResult {
   /** Of the backlog at the end of the load: messages ready in the consumer's queue. */
   inBrokerEnd: number;
   waits: Map<string, number>;
+  /** The longest-running transaction seen on the server during the load (it holds back readAll). */
+  oldestTransaction: { maxAgeMs: number; holder: string };
   drainedMs: number | undefined;
   /** Measured events still not consumed 30 s after the load stopped (left out of the latencies). */
   lost: number;
@@ -93,6 +94,7 @@ async function offerLoad(
   probes: Probes,
 ): Promise<LoadResult> {
   const sampler = await sampleWaits(probes.databaseUrl);
+  const xminSampler = await sampleOldestTransaction(probes.databaseUrl);
   const measured = new Set<string>();
   const pending = new Set<Promise<void>>();
   let appendFailures = 0;
@@ -157,6 +159,7 @@ async function offerLoad(
   const backlogEnd = tracking.offered - tracking.consumed.size;
   const inBrokerEnd = await probes.queueDepth();
   const waits = await sampler.stop();
+  const oldestTransaction = await xminSampler.stop();
   await Promise.all([...pending]);
 
   const drainStart = now();
@@ -187,6 +190,7 @@ async function offerLoad(
     backlogEnd,
     inBrokerEnd,
     waits,
+    oldestTransaction,
     drainedMs,
     lost,
     appendFailures,
@@ -208,6 +212,7 @@ function latencyRow(label: string, result: LoadResult): string[] {
       ? `no (${result.lost} left)`
       : `${formatMs(result.drainedMs)} ms`,
     topWaits(result.waits),
+    `${Math.round(result.oldestTransaction.maxAgeMs)} ms`,
   ];
 }
 
@@ -232,7 +237,6 @@ async function main() {
 
     consumer = startConsumer({
       amqp: vhost.url,
-      prefix,
       consumer: 'projection',
       bindings: [UserRegistered.type],
       db: consumerDb,
@@ -255,7 +259,6 @@ async function main() {
       env: {
         DATABASE_URL: database.url,
         RABBITMQ_URL: vhost.url,
-        MESSAGING_PREFIX: prefix,
         LOG_LEVEL: 'info',
       },
     });
@@ -280,6 +283,8 @@ async function main() {
       },
       probes,
     );
+    if (tracking.consumed.size === 0)
+      throw new Error('Nothing reached the consumer while warming up: see the relay lines below');
 
     const steady: string[][] = [];
     const steadyPoints = [
@@ -300,7 +305,11 @@ async function main() {
       );
       const label = `${point.rate}/s, ${point.perAppend === 'tick' ? `${Math.max(1, point.rate / 100)} event(s) per append every 10 ms` : '1 event per append'}`;
       steady.push(latencyRow(label, result));
-      console.error(steady[steady.length - 1]!.join('  '), ` load ${currentLoad()}`);
+      console.error(
+        steady[steady.length - 1]!.join('  '),
+        ` load ${currentLoad()}`,
+        result.oldestTransaction.holder,
+      );
     }
 
     const ramp: string[][] = [];
@@ -332,8 +341,13 @@ async function main() {
         formatMs(percentile(result.latenciesMs, 95)),
         keptUp ? 'yes' : 'no',
         topWaits(result.waits),
+        `${Math.round(result.oldestTransaction.maxAgeMs)} ms`,
       ]);
-      console.error(ramp[ramp.length - 1]!.join('  '), ` load ${currentLoad()}`);
+      console.error(
+        ramp[ramp.length - 1]!.join('  '),
+        ` load ${currentLoad()}`,
+        result.oldestTransaction.holder,
+      );
       if (!keptUp) break;
       highestSustained = rate;
     }
@@ -356,6 +370,7 @@ async function main() {
           'events measured',
           'drained after load',
           'PostgreSQL waits (sampled)',
+          'oldest open transaction on the server',
         ],
         steady,
       ),
@@ -373,12 +388,14 @@ async function main() {
           'p95 ms',
           'kept up',
           'PostgreSQL waits (sampled)',
+          'oldest open transaction on the server',
         ],
         ramp,
       ),
     );
     console.log(`\nHighest sustained rate: ${formatRate(highestSustained)} events/s`);
   } finally {
+    if (relay) console.error(`relay's last lines:\n${relay.stdout.slice(-10).join('\n')}`);
     await broker?.close().catch(() => {});
     await consumer?.stop().catch(() => {});
     await relay?.kill('SIGTERM').catch(() => undefined);

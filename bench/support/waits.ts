@@ -43,3 +43,42 @@ export function topWaits(counts: Map<string, number>, top = 3): string {
     .map(([wait, n]) => `${wait} ${Math.round((n / total) * 100)}%`)
     .join(', ');
 }
+
+/**
+ * The oldest transaction holding a transaction id anywhere on the server, sampled every 50 ms.
+ * readAll only returns events of transactions below the snapshot's xmin, so one long
+ * transaction in any database holds back the relay (and every subscription) until it ends.
+ */
+export async function sampleOldestTransaction(
+  connectionString: string,
+): Promise<{ stop(): Promise<{ maxAgeMs: number; holder: string }> }> {
+  const client = new pg.Client({ connectionString, application_name: 'bench-xmin-sampler' });
+  await client.connect();
+  let maxAgeMs = 0;
+  let holder = '–';
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ age_ms: number; holder: string }>(
+        `select extract(epoch from clock_timestamp() - xact_start) * 1000 as age_ms,
+                coalesce(datname, '?') || ' (' || coalesce(application_name, '') || ')' as holder
+         from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()
+         order by xact_start limit 1`,
+      );
+      const oldest = rows[0];
+      if (oldest && Number(oldest.age_ms) > maxAgeMs) {
+        maxAgeMs = Number(oldest.age_ms);
+        holder = oldest.holder;
+      }
+      await delay(50);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await client.end();
+      return { maxAgeMs, holder };
+    },
+  };
+}
