@@ -235,24 +235,26 @@ async function main() {
     const store = createEventStore(producerDb);
     const tracking: Tracking = { offered: 0, committed: new Map(), consumed: new Map() };
 
-    consumer = startConsumer({
-      amqp: vhost.url,
-      consumer: 'projection',
-      bindings: [UserRegistered.type],
-      db: consumerDb,
-      inboxSchema: schema,
-      prefetch: consumerPrefetch,
-      concurrency: consumerConcurrency,
-      async handler(message, { trx, delivery }) {
-        const data = UserRegistered.parseData(message.version, message.data);
-        await sql`insert into ${sql.table(`${schema}.registrations`)} values
-          (${message.eventId}::uuid, ${data.telegramUserId}, ${delivery.globalPosition?.toString() ?? null})`.execute(
-          trx,
-        );
-      },
-      // The consumer's commit is the end of the measured path (the ack follows it).
-      hooks: { afterCommit: (message) => tracking.consumed.set(message.eventId, now()) },
-    });
+    const startBenchConsumer = () =>
+      startConsumer({
+        amqp: vhost.url,
+        consumer: 'projection',
+        bindings: [UserRegistered.type],
+        db: consumerDb,
+        inboxSchema: schema,
+        prefetch: consumerPrefetch,
+        concurrency: consumerConcurrency,
+        async handler(message, { trx, delivery }) {
+          const data = UserRegistered.parseData(message.version, message.data);
+          await sql`insert into ${sql.table(`${schema}.registrations`)} values
+            (${message.eventId}::uuid, ${data.telegramUserId}, ${delivery.globalPosition?.toString() ?? null})`.execute(
+            trx,
+          );
+        },
+        // The consumer's commit is the end of the measured path (the ack follows it).
+        hooks: { afterCommit: (message) => tracking.consumed.set(message.eventId, now()) },
+      });
+    consumer = startBenchConsumer();
     await consumer.ready();
 
     relay = spawnNode(relayMain, {
@@ -314,7 +316,7 @@ async function main() {
 
     const ramp: string[][] = [];
     let highestSustained = 0;
-    for (const rate of [2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_500, 15_000]) {
+    for (const rate of [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10_000]) {
       const result = await offerLoad(
         store,
         tracking,
@@ -351,6 +353,43 @@ async function main() {
       if (!keptUp) break;
       highestSustained = rate;
     }
+
+    // Each stage alone: the relay filling the queue with the consumer stopped, then the consumer
+    // draining it. The slower one bounds the pipeline.
+    await consumer.stop();
+    const stageEvents = option('stage-events', 20_000);
+    const queueBefore = await probes.queueDepth();
+    const appendStarted = now();
+    for (let batch = 0; batch * 100 < stageEvents; batch++) {
+      const streamId = `stage-${batch}`;
+      await store.append(
+        streamId,
+        Array.from({ length: 100 }, () => userRegistered(streamId)),
+        { expectedVersion: 'no_stream' },
+      );
+    }
+    const appendedAt = now();
+    while ((await probes.queueDepth()) - queueBefore < stageEvents) await delay(20);
+    const relaySeconds = (now() - appendedAt) / 1000;
+    const relayRate = stageEvents / ((now() - appendStarted) / 1000);
+    const consumedBefore = tracking.consumed.size;
+    const drainStarted = now();
+    consumer = startBenchConsumer();
+    while (tracking.consumed.size - consumedBefore < stageEvents) await delay(20);
+    const consumerRate = stageEvents / ((now() - drainStarted) / 1000);
+    const stages = [
+      [
+        'relay: appended (100 per append) → in the queue',
+        formatRate(relayRate),
+        `queue reached the head ${relaySeconds.toFixed(1)} s after the last append`,
+      ],
+      [
+        `consumer (concurrency ${consumerConcurrency}, prefetch ${consumerPrefetch}): queue → committed`,
+        formatRate(consumerRate),
+        'one transaction (inbox + projection row) per message',
+      ],
+    ];
+    console.error(stages.map((row) => row.join('  ')).join('\n'));
 
     console.log(`## Pipeline latency and throughput\n\n${describeMachine(machine)}`);
     console.log(`- load average at end: ${currentLoad()}`);
@@ -393,7 +432,13 @@ async function main() {
         ramp,
       ),
     );
-    console.log(`\nHighest sustained rate: ${formatRate(highestSustained)} events/s`);
+    console.log(`\nHighest sustained rate: ${formatRate(highestSustained)} events/s\n`);
+    console.log(
+      markdownTable(
+        [`each stage alone (${stageEvents.toLocaleString('en-US')} events)`, 'events/s', 'note'],
+        stages,
+      ),
+    );
   } finally {
     if (relay) console.error(`relay's last lines:\n${relay.stdout.slice(-10).join('\n')}`);
     await broker?.close().catch(() => {});
