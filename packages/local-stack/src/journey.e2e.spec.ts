@@ -23,7 +23,7 @@ import {
   type TestDatabase,
   type TestVhost,
 } from '@mediabot/testing';
-import { availableServices, startStack, type Stack } from './stack.ts';
+import { startStack, type Stack } from './stack.ts';
 
 // The whole product as separate processes: fake Bot API, local media server, real yt-dlp and
 // ffmpeg, embedded S3, PostgreSQL, RabbitMQ, Redis.
@@ -43,7 +43,6 @@ let nextUserId = 1000;
 const oversizeBytes = 6 * 1024 * 1024;
 
 beforeAll(async () => {
-  if (missing.length > 0) return;
   workDir = await mkdtemp(join(tmpdir(), 'mediabot-journey-'));
   await mkdir(join(workDir, 'media'), { recursive: true });
   [database, vhost, media] = await Promise.all([
