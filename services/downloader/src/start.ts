@@ -1,6 +1,7 @@
 import { DownloadRequested, FetchAbandoned, FetchQueued, QualityChosen } from '@mediabot/contracts';
 import { createAllowList, startEgressProxy } from '@mediabot/egress-guard';
 import { openEventInfrastructure } from '@mediabot/event-service';
+import { sweepLeftoverJobDirs } from '@mediabot/media-jobs';
 import type { MessageHandler } from '@mediabot/messaging';
 import { createObjectStorage } from '@mediabot/object-storage';
 import type { ServiceContext, StartResult } from '@mediabot/service-kit';
@@ -12,7 +13,6 @@ import { createFetchJobs, type FetchJobs } from './fetch/fetch-jobs.ts';
 import { downloaderSchema, migrations } from './migrations.ts';
 import { createProbeHandler } from './probe/probe.handler.ts';
 import { createSelectFormatHandler } from './select-format/select-format.handler.ts';
-import { sweepLeftoverJobDirs } from './shared/work-dirs.ts';
 
 /** Waits between attempts of each queue; attempts in all = delays + 1. */
 export const retryDelays = {

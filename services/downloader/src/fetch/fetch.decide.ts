@@ -9,10 +9,11 @@ import {
   type FetchQueued,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
+import { occurredAtMs } from '@mediabot/media-jobs';
 import type { DownloadProgress } from '@mediabot/media-tools';
 import type { z } from 'zod';
 import type { DownloadErrorData } from '../shared/download-error.ts';
-import { downloaderActor, occurredAtMs } from '../shared/event-log.ts';
+import { downloaderActor } from '../shared/actor.ts';
 
 export type FetchQueuedData = z.output<typeof FetchQueued.schema>;
 export type FetchProgressedData = z.output<typeof FetchProgressed.schema>;
@@ -119,19 +120,6 @@ export function downloadProgressData(
     speedBytesPerSecond:
       progress.speedBytesPerSecond === null ? null : Math.max(0, progress.speedBytesPerSecond),
     etaSeconds: progress.etaSeconds === null ? null : Math.max(0, progress.etaSeconds),
-  };
-}
-
-/**
- * Lets a report through when at least `intervalMs` passed since the last one let through
- * (the first always passes). Users see a bar move; the log does not fill with ticks.
- */
-export function createThrottle(intervalMs: number): (nowMs: number) => boolean {
-  let last: number | undefined;
-  return (nowMs) => {
-    if (last !== undefined && nowMs - last < intervalMs) return false;
-    last = nowMs;
-    return true;
   };
 }
 

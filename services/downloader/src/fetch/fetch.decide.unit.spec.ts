@@ -3,7 +3,6 @@ import { cacheStream, FetchAbandoned, FetchFailed, MediaFetched } from '@mediabo
 import { fetchQueued, recorded } from '../testing/messages.ts';
 import {
   abandonedInStream,
-  createThrottle,
   decideFetchConclusion,
   decideFetchFailure,
   downloadProgressData,
@@ -91,20 +90,6 @@ describe('isAbandoned', () => {
     expect(isAbandoned(queuedAt, null)).toBe(false);
     expect(isAbandoned(queuedAt, new Date('2030-01-01T00:00:10Z'))).toBe(true);
     expect(isAbandoned(queuedAt, new Date('2030-01-01T00:00:09Z'))).toBe(false);
-  });
-});
-
-describe('createThrottle', () => {
-  it('lets one report through per interval', () => {
-    const passes = createThrottle(3_000);
-    expect([0, 1_000, 2_999, 3_000, 4_000, 6_000].map((t) => passes(t))).toEqual([
-      true,
-      false,
-      false,
-      true,
-      false,
-      true,
-    ]);
   });
 });
 

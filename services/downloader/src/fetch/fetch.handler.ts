@@ -1,13 +1,17 @@
 import { basename, extname } from 'node:path';
 import { AppError, cacheStream, FetchQueued } from '@mediabot/contracts';
 import type { AnyDatabase, EventStore } from '@mediabot/eventstore';
+import {
+  appendDecided,
+  createJobDir,
+  createProgressReporter,
+  removeJobDir,
+} from '@mediabot/media-jobs';
 import { downloadMedia } from '@mediabot/media-tools';
 import type { LongRunningHandler } from '@mediabot/messaging';
 import { objectKey, type ObjectStorage } from '@mediabot/object-storage';
 import { downloadErrorOf } from '../shared/download-error.ts';
-import { appendDecided, downloaderActor } from '../shared/event-log.ts';
-import { createProgressReporter } from '../shared/progress-reporter.ts';
-import { createJobDir, removeJobDir } from '../shared/work-dirs.ts';
+import { downloaderActor } from '../shared/actor.ts';
 import { latestAbandonments } from './abandonments.ts';
 import {
   abandonedInStream,

@@ -11,10 +11,11 @@ import {
   type QualityOption,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
+import { dataOf, occurredAtMs } from '@mediabot/media-jobs';
 import type { MediaInfo } from '@mediabot/media-tools';
 import type { z } from 'zod';
 import type { DownloadErrorData } from '../shared/download-error.ts';
-import { dataOf, downloaderActor, occurredAtMs } from '../shared/event-log.ts';
+import { downloaderActor } from '../shared/actor.ts';
 
 export type DownloadRequestedData = z.output<typeof DownloadRequested.schema>;
 export type MediaProbedData = z.output<typeof MediaProbed.schema>;

@@ -1,10 +1,10 @@
 import { AppError, DownloadRequested, MediaProbed, requestStream } from '@mediabot/contracts';
 import { validateUrlText, type AllowList } from '@mediabot/egress-guard';
 import type { AnyDatabase, EventStore } from '@mediabot/eventstore';
+import { appendDecided } from '@mediabot/media-jobs';
 import { probeMedia, type ProbeOptions, type MediaInfo } from '@mediabot/media-tools';
 import type { LongRunningHandler } from '@mediabot/messaging';
 import { downloadErrorOf } from '../shared/download-error.ts';
-import { appendDecided } from '../shared/event-log.ts';
 import {
   decideProbeAppend,
   probedRequestOf,

@@ -7,9 +7,10 @@ import {
   type Envelope,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
+import { occurredAtMs } from '@mediabot/media-jobs';
 import type { z } from 'zod';
 import { chooseFormat, requestStreamFacts, type ProbedRequest } from '../probe/probe.decide.ts';
-import { downloaderActor, occurredAtMs } from '../shared/event-log.ts';
+import { downloaderActor } from '../shared/actor.ts';
 
 export type QualityChosenData = z.output<typeof QualityChosen.schema>;
 

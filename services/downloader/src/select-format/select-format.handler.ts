@@ -1,8 +1,8 @@
 import { AppError, QualityChosen, requestStream } from '@mediabot/contracts';
 import type { EventStore } from '@mediabot/eventstore';
+import { appendDecided } from '@mediabot/media-jobs';
 import type { MessageHandler } from '@mediabot/messaging';
 import { findProbedRequest } from '../probe/probed-requests.ts';
-import { appendDecided } from '../shared/event-log.ts';
 import { decideFormatSelection } from './select-format.decide.ts';
 
 export interface SelectFormatDependencies {

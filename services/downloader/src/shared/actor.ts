@@ -1,0 +1,1 @@
+export const downloaderActor = { kind: 'service', id: 'downloader' } as const;
