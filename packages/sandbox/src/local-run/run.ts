@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import type { ServiceName } from '@mediabot/contracts';
 import { availableServices, repositoryRoot, startStack, type Stack } from '@mediabot/local-stack';
 import { ensureSampleMedia, startMediaServer, type MediaServer } from '@mediabot/sample-media';
@@ -281,8 +284,50 @@ export async function sweepLeftovers(marker: string): Promise<ProcessInfo[]> {
   return leftovers;
 }
 
-/** `node scripts/up.ts`: starts, prints the addresses, stops everything on Ctrl-C or SIGTERM. */
+const runnerVariable = 'MEDIABOT_UP_RUNNER';
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * `node scripts/up.ts`: starts, prints the addresses, stops everything on Ctrl-C or SIGTERM.
+ *
+ * A terminal's Ctrl-C signals its whole foreground process group. Were the services in it, each
+ * would start its own shutdown and then take our orderly SIGTERM as a second, impatient signal
+ * ("exiting now"). So the run itself happens in a child in a process group of its own, with the
+ * services below it, and this process only passes signals on: one Ctrl-C, one orderly stop.
+ */
 export async function runFromCommandLine(): Promise<void> {
+  if (process.env[runnerVariable] === undefined) {
+    await runDetached();
+    return;
+  }
+  // The launcher went away without a word (killed): stop as if asked to.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => process.emit('SIGHUP', 'SIGHUP'));
+  }
+  await runHere();
+}
+
+async function runDetached(): Promise<void> {
+  const runner = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [runnerVariable]: String(process.pid) },
+  });
+  const forward = (signal: NodeJS.Signals) => {
+    try {
+      runner.kill(signal);
+    } catch {
+      // it has just exited
+    }
+  };
+  for (const signal of stopSignals) process.on(signal, forward);
+  const [code, signal] = (await once(runner, 'exit')) as [number | null, NodeJS.Signals | null];
+  for (const stopSignal of stopSignals) process.off(stopSignal, forward);
+  process.exitCode = code ?? 128 + (signal ? constants.signals[signal] : 1);
+}
+
+async function runHere(): Promise<void> {
   const output = terminalOutput();
   let config: LocalRunConfig;
   try {
@@ -334,7 +379,7 @@ export async function runFromCommandLine(): Promise<void> {
       )
       .finally(() => finished.resolve());
   };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const signals = stopSignals;
   for (const signal of signals) process.on(signal, stop);
 
   try {

@@ -78,8 +78,10 @@ describe('node scripts/up.ts', () => {
     const sandboxUrl = /(http:\/\/\S+)/.exec(ready)![1]!;
     expect(sandboxUrl).toBe(`http://127.0.0.1:${sandboxPort}/`);
 
-    // Every service is its own process under the run.
+    // Every service is its own process under the run, out of the launcher's process group (a
+    // terminal's Ctrl-C reaches the launcher only, which passes one SIGINT on to the run).
     const running: ProcessInfo[] = descendantsOf(child.pid, await listProcesses());
+    expect(running.every((info) => info.pgid !== child.pid)).toBe(true);
     const commandLines = running.map((info) => info.commandLine).join('\n');
     for (const service of availableServices()) {
       expect(commandLines).toContain(join('services', service, 'src', 'main.ts'));
@@ -109,16 +111,22 @@ describe('node scripts/up.ts', () => {
       stream.close();
     }
 
-    const exit = await child.kill('SIGINT');
+    // Ctrl-C in a terminal: SIGINT to the foreground process group.
+    process.kill(-child.pid, 'SIGINT');
+    const exit = await child.exited;
     expect(exit, failureReport(child)).toEqual({ code: 0, signal: null });
-    expect(child.stdout.join('\n')).toContain('stopped; no process left behind');
+    const output = child.stdout.join('\n');
+    expect(output).toContain('stopped; no process left behind');
+    // Each service got one orderly stop, not a second signal cutting its shutdown short.
+    expect(output).not.toMatch(/second signal|did not stop within/);
 
     // Nothing it started lives on: not its children (by pid), not its process group, and no
     // process carrying its environment (yt-dlp and ffmpeg run in groups of their own).
-    const after = await listProcesses();
-    const alive = new Set(after.filter((info) => !info.zombie).map((info) => info.pid));
+    const after = (await listProcesses()).filter((info) => !info.zombie);
+    const alive = new Set(after.map((info) => info.pid));
     expect(running.filter((info) => alive.has(info.pid))).toEqual([]);
-    expect(after.filter((info) => info.pgid === child.pid && !info.zombie)).toEqual([]);
+    const groups = new Set([child.pid, ...running.map((info) => info.pgid)]);
+    expect(after.filter((info) => groups.has(info.pgid))).toEqual([]);
     expect(await processesWithEnvironment(testRunVariable, runId, after)).toEqual([]);
   });
 
