@@ -1,11 +1,11 @@
 import { MediaFetched } from '@mediabot/contracts';
 import { openEventInfrastructure } from '@mediabot/event-service';
+import { sweepLeftoverJobDirs } from '@mediabot/media-jobs';
 import { createObjectStorage } from '@mediabot/object-storage';
 import type { ServiceContext, StartResult } from '@mediabot/service-kit';
 import type { TranscoderConfig } from './config.ts';
 import { createConvertHandler } from './convert/convert.handler.ts';
 import { migrations, transcoderSchema } from './migrations.ts';
-import { sweepLeftoverJobDirs } from './shared/work-dirs.ts';
 
 /** Waits between attempts; attempts in all = delays + 1. */
 export const retryDelaysMs = [5_000, 30_000] as const;

@@ -9,9 +9,10 @@ import {
   type MediaFetched,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
+import { occurredAtMs } from '@mediabot/media-jobs';
 import { MediaError, type MediaErrorCode, type MediaProbe } from '@mediabot/media-tools';
 import type { z } from 'zod';
-import { occurredAtMs, transcoderActor } from '../shared/event-log.ts';
+import { transcoderActor } from '../shared/actor.ts';
 
 export type MediaFetchedData = z.output<typeof MediaFetched.schema>;
 export type MediaReadyData = z.output<typeof MediaReady.schema>;

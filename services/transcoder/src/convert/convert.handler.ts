@@ -3,6 +3,12 @@ import { stat } from 'node:fs/promises';
 import { AppError, cacheStream, MediaFetched } from '@mediabot/contracts';
 import type { EventStore } from '@mediabot/eventstore';
 import {
+  appendDecided,
+  createJobDir,
+  createProgressReporter,
+  removeJobDir,
+} from '@mediabot/media-jobs';
+import {
   extractAudioMp3,
   makeThumbnail,
   planTranscode,
@@ -14,9 +20,7 @@ import {
 } from '@mediabot/media-tools';
 import type { LongRunningHandler, MessagingLogger } from '@mediabot/messaging';
 import { objectKey, type ObjectStorage } from '@mediabot/object-storage';
-import { appendDecided, transcoderActor } from '../shared/event-log.ts';
-import { createProgressReporter } from '../shared/progress-reporter.ts';
-import { createJobDir, removeJobDir } from '../shared/work-dirs.ts';
+import { transcoderActor } from '../shared/actor.ts';
 import {
   conversionEndedIn,
   conversionErrorOf,

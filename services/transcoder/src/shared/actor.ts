@@ -1,0 +1,1 @@
+export const transcoderActor = { kind: 'service', id: 'transcoder' } as const;
