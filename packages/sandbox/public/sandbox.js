@@ -239,7 +239,10 @@ function renderMessage(message) {
   bubble.append(meta);
   article.append(bubble);
 
-  if (message.keyboard?.length) article.append(renderKeyboard(message));
+  if (message.keyboard?.length) {
+    article.dataset.keyboard = 'true';
+    article.append(renderKeyboard(message));
+  }
   return article;
 }
 
