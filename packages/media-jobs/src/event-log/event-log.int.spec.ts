@@ -1,36 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, FetchProgressed, type Envelope } from '@mediabot/contracts';
-import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
-import { createTestDatabase, type TestDatabase } from '@mediabot/testing';
+import type { EventStore } from '@mediabot/eventstore';
+import { openTestEventStore, progressAt } from '../testing/event-store.ts';
 import { appendAtEnd, appendDecided } from './event-log.ts';
 
-let database: TestDatabase;
 let store: EventStore;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await migrateEventStore(database.db);
-  store = createEventStore(database.db);
+  ({ store, close } = await openTestEventStore());
 });
-afterAll(() => database?.drop());
+afterAll(() => close?.());
 
 const actor = { kind: 'service', id: 'downloader' } as const;
 let streamCount = 0;
 const freshStream = () => `cache-media-jobs-${(streamCount += 1)}`;
 
 function progressed(streamId: string, percent: number): Envelope {
-  return FetchProgressed.create(
-    {
-      cacheKey: streamId,
-      stage: 'downloading',
-      percent,
-      downloadedBytes: null,
-      totalBytes: null,
-      speedBytesPerSecond: null,
-      etaSeconds: null,
-    },
-    { streamId, actor },
-  );
+  return FetchProgressed.create(progressAt(percent), { streamId, actor });
 }
 
 const percentsIn = async (streamId: string) =>

@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FetchProgressed, uuidv7 } from '@mediabot/contracts';
-import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
-import { createTestDatabase, type TestDatabase } from '@mediabot/testing';
+import type { EventStore } from '@mediabot/eventstore';
+import { openTestEventStore, progressAt } from '../testing/event-store.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 
-let database: TestDatabase;
 let store: EventStore;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await migrateEventStore(database.db);
-  store = createEventStore(database.db);
+  ({ store, close } = await openTestEventStore());
 });
-afterAll(() => database?.drop());
+afterAll(() => close?.());
 
 const actor = { kind: 'service', id: 'transcoder' } as const;
 const cause = {
@@ -22,17 +20,7 @@ const cause = {
 };
 let streamCount = 0;
 
-function at(percent: number) {
-  return {
-    cacheKey: 'k',
-    stage: 'converting' as const,
-    percent,
-    downloadedBytes: null,
-    totalBytes: null,
-    speedBytesPerSecond: null,
-    etaSeconds: null,
-  };
-}
+const at = (percent: number) => progressAt(percent, 'converting');
 
 /** A reporter on a stream of its own, with a clock the test moves. */
 function setUp(options: { store?: EventStore } = {}) {
