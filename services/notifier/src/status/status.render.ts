@@ -33,9 +33,16 @@ export function progressLine(progress: Progress, t: Translator): string | undefi
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
-/** "720p · 34 MB", or just "720p" when the size is unknown. */
+/**
+ * "720p · 34 MB", or just "720p" when the size is unknown. A video whose height the site does not
+ * tell (a direct file link) is offered once, as "Best video", rather than under a height it may
+ * not have.
+ */
 export function optionLabel(option: QualityOption, t: Translator): string {
-  const quality = t.quality(option.quality);
+  const quality =
+    option.kind === 'video' && option.height === null
+      ? t.plain('quality.best-video')
+      : t.quality(option.quality);
   return option.estimatedBytes === null || option.estimatedBytes === 0
     ? quality
     : t.plain('button.option', { quality, size: t.bytes(option.estimatedBytes) });

@@ -22,7 +22,7 @@ const option = (
   kind: quality === 'audio-mp3' ? 'audio' : 'video',
   formatSelector: 'best',
   estimatedBytes,
-  height: null,
+  height: quality === 'audio-mp3' ? null : Number.parseInt(quality, 10),
 });
 
 const facts = (overrides: Partial<RequestFacts>): RequestFacts => ({
@@ -72,6 +72,12 @@ describe('quality keyboard', () => {
       'Аудио MP3 · 5 МБ',
     );
     expect(optionLabel(option('720p', 34 * MB), createTranslator('fr'))).toBe('720p · 34\u00a0Mo');
+  });
+
+  it('offers a video of unknown height as "best video", not under a height it may not have', () => {
+    const direct = { ...option('1080p', 3 * MB), height: null };
+    expect(optionLabel(direct, en)).toBe('Best video · 3 MB');
+    expect(optionLabel(direct, createTranslator('es'))).toMatch(/^Mejor vídeo/);
   });
 });
 

@@ -16,6 +16,7 @@ export const en = {
   'quality.360p': '360p',
   'quality.audio-mp3': 'Audio MP3',
   'quality.ask': 'Ask every time',
+  'quality.best-video': 'Best video',
 
   'start.greeting': '👋 Hi, {name}!',
   'start.greeting-anonymous': '👋 Hi!',

@@ -14,6 +14,7 @@ export const es: Catalog = {
   'quality.360p': '360p',
   'quality.audio-mp3': 'Audio MP3',
   'quality.ask': 'Preguntarme cada vez',
+  'quality.best-video': 'Mejor vídeo',
 
   'start.greeting': '👋 ¡Hola, {name}!',
   'start.greeting-anonymous': '👋 ¡Hola!',

@@ -15,6 +15,7 @@ export const fr: Catalog = {
   'quality.360p': '360p',
   'quality.audio-mp3': 'Audio MP3',
   'quality.ask': 'Me demander à chaque fois',
+  'quality.best-video': 'Meilleure vidéo',
 
   'start.greeting': '👋 Salut, {name}\u00a0!',
   'start.greeting-anonymous': '👋 Salut\u00a0!',

@@ -14,6 +14,7 @@ export const ru: Catalog = {
   'quality.360p': '360p',
   'quality.audio-mp3': 'Аудио MP3',
   'quality.ask': 'Спрашивать каждый раз',
+  'quality.best-video': 'Лучшее видео',
 
   'start.greeting': '👋 Привет, {name}!',
   'start.greeting-anonymous': '👋 Привет!',
