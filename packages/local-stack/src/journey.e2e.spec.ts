@@ -146,6 +146,9 @@ async function makePlayableMp4(path: string, megabytes: number): Promise<string>
   return path;
 }
 
+/** A video quality button: "720p · 3 MB", or "Best video" for a file whose height is unknown. */
+const isVideoOption = (text: string) => /^(\d+p|best video)/i.test(text);
+
 /** A send whose file came as an upload rather than a file_id. */
 const isUpload = (params: Record<string, unknown>) =>
   Object.values(params).some(
@@ -187,7 +190,7 @@ describe('the download journey', () => {
   it('offers the qualities that exist and delivers a streamable video with its size', async () => {
     const user = newUser();
     const offer = await askAndPick(user, server.urlOf(basename(media.mp4Hd)), (text) =>
-      /^\d+p/.test(text),
+      isVideoOption(text),
     );
     const buttons =
       offer.message.reply_markup?.inline_keyboard.flat().map((button) => button.text) ?? [];
@@ -215,7 +218,7 @@ describe('the download journey', () => {
     ['an HLS playlist', () => server.urlOf('hls/master.m3u8')],
   ])('delivers from %s', async (_what, link) => {
     const user = newUser();
-    await askAndPick(user, link(), (text) => /^\d+p/.test(text));
+    await askAndPick(user, link(), (text) => isVideoOption(text));
     await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
       timeoutMs: 120_000,
     });
@@ -224,7 +227,7 @@ describe('the download journey', () => {
   it('serves the same media and format again from the cache: no download, no upload', async () => {
     const link = server.urlOf(basename(media.mp4Small));
     const first = newUser();
-    await askAndPick(first, link, (text) => /^\d+p/.test(text));
+    await askAndPick(first, link, (text) => isVideoOption(text));
     await driver.waitForMessage(first.chatId, (_m, entry) => delivered(entry), {
       timeoutMs: 120_000,
     });
@@ -232,7 +235,7 @@ describe('the download journey', () => {
 
     const again = newUser();
     const mark = driver.mark();
-    await askAndPick(again, link, (text) => /^\d+p/.test(text));
+    await askAndPick(again, link, (text) => isVideoOption(text));
     const video = await driver.waitForMessage(again.chatId, (_m, entry) => delivered(entry), {
       timeoutMs: 60_000,
     });
@@ -250,7 +253,7 @@ describe('the download journey', () => {
     const users = Array.from({ length: 20 }, () => newUser());
     const mark = driver.mark();
     const fetchesBefore = await countEvents('download.fetched');
-    await Promise.all(users.map((user) => askAndPick(user, link, (text) => /^\d+p/.test(text))));
+    await Promise.all(users.map((user) => askAndPick(user, link, (text) => isVideoOption(text))));
     await Promise.all(
       users.map((user) =>
         driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
@@ -278,7 +281,7 @@ describe('the download journey', () => {
     const user = newUser();
     // Already Telegram-playable (H.264/AAC, faststart), so the transcoder passes it through as is.
     const oversize = await makePlayableMp4(join(workDir, 'media', 'big-8mb.mp4'), 8);
-    await askAndPick(user, bigServer.urlOf(basename(oversize)), (text) => /^\d+p/.test(text));
+    await askAndPick(user, bigServer.urlOf(basename(oversize)), (text) => isVideoOption(text));
     const linkOf = (message: { entities?: { type: string; url?: string }[] }) =>
       message.entities?.find((entity) => entity.type === 'text_link')?.url;
     const linkMessage = await driver.waitForMessage(
@@ -319,7 +322,7 @@ describe('the download journey', () => {
       2,
       1,
     );
-    await askAndPick(user, server.urlOf(basename(media.mp4Small)), (text) => /^\d+p/.test(text));
+    await askAndPick(user, server.urlOf(basename(media.mp4Small)), (text) => isVideoOption(text));
     await driver.waitForMessage(user.chatId, (_m, entry) => delivered(entry), {
       timeoutMs: 120_000,
     });
@@ -332,7 +335,7 @@ describe('the download journey', () => {
     try {
       const user = newUser();
       const offer = await askAndPick(user, server.urlOf(basename(media.webmVp9)), (text) =>
-        /^\d+p/.test(text),
+        isVideoOption(text),
       );
       await driver.waitForMessage(
         user.chatId,
@@ -357,7 +360,7 @@ describe('the download journey', () => {
     server.setThrottle(300_000);
     const user = newUser();
     await askAndPick(user, server.urlOf(basename(media.mp4MoovAtEnd)), (text) =>
-      /^\d+p/.test(text),
+      isVideoOption(text),
     );
     await driver.waitForMessage(user.chatId, (message) => /%/.test(message.text ?? ''), {
       timeoutMs: 60_000,

@@ -121,7 +121,7 @@ describe.skipIf(missing.length > 0)('the sandbox page with the whole product', (
     const before = await botMessages().count();
     await page.getByRole('button', { name: /^Send Short video/ }).click();
     const offer = botMessages().nth(before);
-    const quality = offer.getByRole('button', { name: /^\d+p/ }).first();
+    const quality = offer.getByRole('button', { name: /^(\d+p|best video)/i }).first();
     await quality.waitFor({ timeout: 90_000 });
     expect(await offer.getByRole('button', { name: /mp3/i }).count()).toBe(1);
     await quality.click();
