@@ -67,6 +67,7 @@ interface LoadResult {
 }
 
 let nextUserId = 1;
+let nextRun = 1;
 
 function userRegistered(streamId: string): Envelope {
   const telegramUserId = nextUserId++;
@@ -93,6 +94,7 @@ async function offerLoad(
   options: { rate: number; seconds: number; warmupSeconds: number; perAppend: 'tick' | 'single' },
   probes: Probes,
 ): Promise<LoadResult> {
+  const run = nextRun++;
   const sampler = await sampleWaits(probes.databaseUrl);
   const xminSampler = await sampleOldestTransaction(probes.databaseUrl);
   const measured = new Set<string>();
@@ -142,7 +144,7 @@ async function offerLoad(
       generated += due;
       tracking.offered += due;
       if (options.perAppend === 'tick') {
-        const streamId = `load-${options.rate}-${tick}`;
+        const streamId = `load-${run}-${tick}`;
         append(
           Array.from({ length: due }, () => userRegistered(streamId)),
           inWindow,
@@ -211,6 +213,7 @@ function latencyRow(label: string, result: LoadResult): string[] {
     result.drainedMs === undefined
       ? `no (${result.lost} left)`
       : `${formatMs(result.drainedMs)} ms`,
+    String(result.appendFailures),
     topWaits(result.waits),
     `${Math.round(result.oldestTransaction.maxAgeMs)} ms`,
   ];
@@ -332,6 +335,7 @@ async function main() {
       const keptUp =
         result.appendedPerSecond >= rate * 0.95 &&
         result.consumedPerSecond >= rate * 0.95 &&
+        result.appendFailures === 0 &&
         result.backlogEnd <= Math.max(result.backlogMid * 1.5, rate * 0.25);
       ramp.push([
         formatRate(rate),
@@ -341,7 +345,11 @@ async function main() {
         result.backlogEnd.toLocaleString('en-US'),
         result.inBrokerEnd.toLocaleString('en-US'),
         formatMs(percentile(result.latenciesMs, 95)),
-        keptUp ? 'yes' : 'no',
+        keptUp
+          ? 'yes'
+          : result.appendFailures > 0
+            ? `no (${result.appendFailures} failed appends)`
+            : 'no',
         topWaits(result.waits),
         `${Math.round(result.oldestTransaction.maxAgeMs)} ms`,
       ]);
@@ -408,6 +416,7 @@ async function main() {
           'max ms',
           'events measured',
           'drained after load',
+          'failed appends',
           'PostgreSQL waits (sampled)',
           'oldest open transaction on the server',
         ],
