@@ -64,8 +64,11 @@ describe('append', () => {
 
   it('lets exactly one of N concurrent appends with the same expected version win, burning no position', async () => {
     const stream = 'user-race';
-    await store.append(stream, [userRegistered()], { expectedVersion: 'no_stream' });
-    const headBefore = await store.headPosition();
+    // The append's own position, not headPosition(): the head hides whatever the cluster's
+    // oldest open transaction holds back, and other test files run beside this one.
+    const { lastGlobalPosition: headBefore } = await store.append(stream, [userRegistered()], {
+      expectedVersion: 'no_stream',
+    });
     const results = await Promise.allSettled(
       Array.from({ length: 12 }, () =>
         store.append(stream, [userRegistered(), userRegistered()], { expectedVersion: 1n }),
