@@ -2,7 +2,7 @@
 // link and pick the same quality. Measured: link → offer keyboard (the probe), and the quality
 // button's callback update → the video re-sent by file_id (sendVideo with a file_id string).
 // Run: node bench/journey-cache.ts [--users 200] [--probe-rate 2] [--click-rate 5]
-//      [--per-chat-rate 1]   (the notifier's RATE_PER_CHAT_PER_SECOND; 1 is the product default)
+//      [--env notifier:RATE_PER_CHAT_PER_SECOND=5]   (diagnosis: any service setting)
 import { basename } from 'node:path';
 import type { SimulatedUserHandle, TranscriptMessage } from '@mediabot/telegram-fake';
 import {
@@ -15,12 +15,16 @@ import {
   percentileRow,
   sampleLoad,
   sleep,
+  startEventTap,
   startJourneyBench,
   summarize,
   uptimeLine,
   type JourneyBench,
   type TimedCall,
   isVideoChoice,
+  describeServiceEnv,
+  serviceEnvFromArgs,
+  commandLine,
 } from './journey-support.ts';
 import { describeMachine, machineInfo, markdownTable, option } from './support/report.ts';
 import { sampleOldestTransaction } from './support/waits.ts';
@@ -28,7 +32,6 @@ import { sampleOldestTransaction } from './support/waits.ts';
 const userCount = option('users', 200);
 const probeRate = option('probe-rate', 2);
 const clickRate = option('click-rate', 5);
-const perChatRate = option('per-chat-rate', 1);
 const waitMs = 180_000;
 const hasOffer = (call: TimedCall) =>
   call.ok && keyboardOf(call).some((b) => isVideoChoice(b.text));
@@ -62,17 +65,22 @@ async function countEvents(bench: JourneyBench, type: string): Promise<number> {
 /** recorded_at of each event of the given types, by the update that caused it (via requestId). */
 async function requestTimeline(
   bench: JourneyBench,
-): Promise<Map<string, { type: string; recordedAt: number }[]>> {
+): Promise<Map<string, { eventId: string; type: string; recordedAt: number }[]>> {
   const { pool } = bench.database.open(1);
   try {
-    const { rows } = await pool.query<{ request_id: string; type: string; recorded_at: Date }>(
-      `select data->>'requestId' as request_id, type, recorded_at from eventstore.events
+    const { rows } = await pool.query<{
+      event_id: string;
+      request_id: string;
+      type: string;
+      recorded_at: Date;
+    }>(
+      `select event_id, data->>'requestId' as request_id, type, recorded_at from eventstore.events
         where data ? 'requestId' order by global_position`,
     );
-    const byRequest = new Map<string, { type: string; recordedAt: number }[]>();
+    const byRequest = new Map<string, { eventId: string; type: string; recordedAt: number }[]>();
     for (const row of rows) {
       const list = byRequest.get(row.request_id) ?? [];
-      list.push({ type: row.type, recordedAt: row.recorded_at.getTime() });
+      list.push({ eventId: row.event_id, type: row.type, recordedAt: row.recorded_at.getTime() });
       byRequest.set(row.request_id, list);
     }
     return byRequest;
@@ -98,7 +106,6 @@ const uptimeBefore = await uptimeLine();
 const load = sampleLoad();
 const bench = await startJourneyBench({
   name: 'cache',
-  serviceEnv: { notifier: { RATE_PER_CHAT_PER_SECOND: String(perChatRate) } },
 });
 try {
   const machine = await machineInfo(bench.database.serverUrl);
@@ -126,6 +133,7 @@ try {
   const fetchesAfterWarm = await countEvents(bench, 'download.fetched');
 
   const oldestTransaction = await sampleOldestTransaction(bench.database.serverUrl);
+  const tap = await startEventTap(bench);
   const users = Array.from({ length: userCount }, newUser);
   log(`probe phase: ${userCount} users send the link at ${probeRate}/s`);
   const linkSentAt = new Map<number, number>();
@@ -178,55 +186,70 @@ try {
 
   // Between the click and the file_id send: which calls the notifier made in the chat, and when
   // the events on the way were recorded.
-  const callsBefore = new Map<string, number>();
+  const callsBefore = new Map<string, { users: number; offsets: number[][] }>();
   for (const user of users) {
     const at = clickedAt.get(user.chatId);
     const sent = at === undefined ? undefined : clock.first(user.chatId, at, isFileIdSend);
     if (at === undefined || !sent) continue;
-    const between = clock
+    const calls = clock
       .calls(user.chatId)
-      .filter((call) => call.startedAt >= at && call.startedAt <= sent.startedAt && call !== sent)
-      .map((call) => call.method)
-      .join(' + ');
-    callsBefore.set(between || '(none)', (callsBefore.get(between || '(none)') ?? 0) + 1);
+      .filter((call) => call.startedAt >= at && call.startedAt <= sent.startedAt);
+    const key = calls.map((call) => call.method).join(' → ');
+    const entry = callsBefore.get(key) ?? { users: 0, offsets: calls.map(() => []) };
+    entry.users += 1;
+    calls.forEach((call, index) => entry.offsets[index]?.push(call.startedAt - at));
+    callsBefore.set(key, entry);
   }
   const requestIds = await requestIdsByChat(bench);
   const timelines = await requestTimeline(bench);
   const stage = {
     'click → download.quality-chosen appended (gateway)': [] as number[],
-    'quality-chosen → format-selected (downloader)': [] as number[],
-    'format-selected → cache-hit (storage)': [] as number[],
-    'cache-hit appended → sendVideo(file_id) reaches the fake (relay + notifier)': [] as number[],
+    'quality-chosen appended → in RabbitMQ (relay)': [] as number[],
+    'quality-chosen → format-selected appended (relay + downloader)': [] as number[],
+    'format-selected appended → in RabbitMQ (relay)': [] as number[],
+    'format-selected → cache-hit appended (relay + storage)': [] as number[],
+    'cache-hit appended → in RabbitMQ (relay)': [] as number[],
+    'cache-hit in RabbitMQ → sendVideo(file_id) reaches the fake (notifier)': [] as number[],
   };
   for (const user of users) {
     const at = clickedAt.get(user.chatId);
     const sent = at === undefined ? undefined : clock.first(user.chatId, at, isFileIdSend);
     const timeline = timelines.get(requestIds.get(user.chatId) ?? '');
     if (at === undefined || !sent || !timeline) continue;
-    const when = (type: string) => timeline.find((event) => event.type === type)?.recordedAt;
-    const chosen = when('download.quality-chosen');
-    const selected = when('download.format-selected');
-    const hit = when('download.cache-hit');
-    if (chosen === undefined || selected === undefined || hit === undefined) continue;
+    const find = (type: string) => timeline.find((event) => event.type === type);
+    const [chosen, selected, hit] = [
+      'download.quality-chosen',
+      'download.format-selected',
+      'download.cache-hit',
+    ].map(find);
+    if (!chosen || !selected || !hit) continue;
+    const [chosenIn, selectedIn, hitIn] = [chosen, selected, hit].map((event) =>
+      tap.arrivals.get(event.eventId),
+    );
+    if (chosenIn === undefined || selectedIn === undefined || hitIn === undefined) continue;
     const values = Object.values(stage);
-    values[0]!.push(chosen - at);
-    values[1]!.push(selected - chosen);
-    values[2]!.push(hit - selected);
-    values[3]!.push(sent.startedAt - hit);
+    values[0]!.push(chosen.recordedAt - at);
+    values[1]!.push(chosenIn - chosen.recordedAt);
+    values[2]!.push(selected.recordedAt - chosen.recordedAt);
+    values[3]!.push(selectedIn - selected.recordedAt);
+    values[4]!.push(hit.recordedAt - selected.recordedAt);
+    values[5]!.push(hitIn - hit.recordedAt);
+    values[6]!.push(sent.startedAt - hitIn);
   }
+  await tap.stop();
   const loadSamples = load.stop();
   const uptimeAfter = await uptimeLine();
 
   console.log(
     [
-      `### Cache hits, ${userCount} users (\`node bench/journey-cache.ts --users ${userCount} --probe-rate ${probeRate} --click-rate ${clickRate} --per-chat-rate ${perChatRate}\`)`,
+      `### Cache hits, ${userCount} users (\`${commandLine()}\`)`,
       '',
       describeMachine(machine),
+      `- settings changed with --env: ${describeServiceEnv(serviceEnvFromArgs())}`,
       `- uptime before: \`${uptimeBefore}\``,
       `- uptime after: \`${uptimeAfter}\``,
       `- 1-min load average sampled every 5 s during the run: min ${Math.min(...loadSamples).toFixed(2)}, max ${Math.max(...loadSamples).toFixed(2)}`,
       `- longest-running transaction on the PostgreSQL server during the phases: ${(xmin.maxAgeMs / 1000).toFixed(1)} s, ${xmin.holder}`,
-      `- notifier RATE_PER_CHAT_PER_SECOND=${perChatRate} (burst ${Math.max(1, Math.ceil(perChatRate * 3))})`,
       `- warm-up (first user: link → offer → ${chosenQuality} → uploaded): ${warmSeconds.toFixed(1)} s`,
       `- offered: links ${(users.length / probeLoop.seconds).toFixed(2)}/s, clicks ${(users.length / clickLoop.seconds).toFixed(2)}/s`,
       `- downloads (download.fetched) after the warm-up: ${fetchesAfterWarm}, at the end: ${fetchesAtEnd}; uploads to the ${userCount} users: ${uploadsAfterWarm}`,
@@ -246,14 +269,20 @@ try {
         ],
       ),
       '',
-      'Between the click and the file_id send, calls the bot made in the chat (how many users):',
+      'From the click to the file_id send, the calls the bot made in the chat, and when each reached the fake (p50 ms after the click):',
       '',
       markdownTable(
-        ['calls', 'users'],
-        [...callsBefore].sort((a, b) => b[1] - a[1]).map(([calls, n]) => [calls, String(n)]),
+        ['calls', 'users', 'p50 ms after the click, each call'],
+        [...callsBefore]
+          .sort((a, b) => b[1].users - a[1].users)
+          .map(([calls, entry]) => [
+            calls,
+            String(entry.users),
+            entry.offsets.map((offsets) => summarize(offsets).p50.toFixed(0)).join(' → '),
+          ]),
       ),
       '',
-      'Where the cache-hit time goes (event recorded_at):',
+      'Where the cache-hit time goes (event recorded_at, and arrival in a queue of our own bound to the event exchange):',
       '',
       markdownTable(
         percentileHeaders,

@@ -29,6 +29,9 @@ import {
   type MemoryReading,
   type TimedCall,
   isVideoChoice,
+  describeServiceEnv,
+  serviceEnvFromArgs,
+  commandLine,
 } from './journey-support.ts';
 import { describeMachine, machineInfo, markdownTable, option } from './support/report.ts';
 
@@ -406,9 +409,10 @@ try {
 
   console.log(
     [
-      `### A ${(sourceBytes / MB).toFixed(0)} MiB file over loopback (\`node bench/journey-large-file.ts --runs ${runs}\`)`,
+      `### A ${(sourceBytes / MB).toFixed(0)} MiB file over loopback, ${runs} runs (\`${commandLine()}\`)`,
       '',
       describeMachine(machine),
+      `- settings changed with --env: ${describeServiceEnv(serviceEnvFromArgs())}`,
       `- uptime before: \`${uptimeBefore}\``,
       `- uptime after: \`${uptimeAfter}\``,
       `- 1-min load average sampled every 5 s during the run: min ${Math.min(...loadSamples).toFixed(2)}, max ${Math.max(...loadSamples).toFixed(2)}`,

@@ -22,6 +22,9 @@ import {
   type JourneyBench,
   isAudioChoice,
   isVideoChoice,
+  describeServiceEnv,
+  serviceEnvFromArgs,
+  commandLine,
 } from './journey-support.ts';
 import { describeMachine, machineInfo, markdownTable, option } from './support/report.ts';
 
@@ -168,9 +171,10 @@ try {
 
   console.log(
     [
-      `### Memory (\`node bench/journey-memory.ts --idle ${idleSeconds} --users ${userCount}\`)`,
+      `### Memory (\`${commandLine()}\`)`,
       '',
       describeMachine(machine),
+      `- settings changed with --env: ${describeServiceEnv(serviceEnvFromArgs())}`,
       `- uptime before: \`${uptimeBefore}\``,
       `- uptime after: \`${uptimeAfter}\``,
       `- 1-min load average sampled every 5 s during the run: min ${Math.min(...loadSamples).toFixed(2)}, max ${Math.max(...loadSamples).toFixed(2)}`,

@@ -268,6 +268,83 @@ export function memoryTable(
   ]);
 }
 
+/** CPU seconds (user + system) each process of the stack has used so far. */
+export async function readCpuSeconds(stack: Stack): Promise<Map<string, number>> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const seconds = new Map<string, number>();
+  for (const [service, child] of stack.processes) {
+    const text = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces) start at "state".
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    seconds.set(service, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+  }
+  return seconds;
+}
+
+/** Per service, consumer and event type: events handled, and the sums of handling time and lag. */
+export type HandlingTotals = Map<
+  string,
+  { count: number; durationSeconds: number; lagSeconds: number }
+>;
+
+/** The consumers' own histograms (mediabot_event_handling_duration/lag_seconds) from /metrics. */
+export async function readHandling(stack: Stack): Promise<HandlingTotals> {
+  const totals: HandlingTotals = new Map();
+  for (const [service, child] of stack.processes) {
+    if (!child.httpPort) continue;
+    const text = await fetch(`http://127.0.0.1:${child.httpPort}/metrics`)
+      .then((response) => response.text())
+      .catch(() => '');
+    const pattern =
+      /^mediabot_event_(handling_duration|lag)_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)$/gm;
+    for (const match of text.matchAll(pattern)) {
+      const labels = match[3] ?? '';
+      const consumer = /consumer="([^"]*)"/.exec(labels)?.[1] ?? '?';
+      const type = /type="([^"]*)"/.exec(labels)?.[1] ?? '?';
+      const key = `${service} | ${consumer} | ${type}`;
+      const entry = totals.get(key) ?? { count: 0, durationSeconds: 0, lagSeconds: 0 };
+      const value = Number(match[4]);
+      if (match[1] === 'handling_duration' && match[2] === 'count') entry.count = value;
+      if (match[1] === 'handling_duration' && match[2] === 'sum') entry.durationSeconds = value;
+      if (match[1] === 'lag' && match[2] === 'sum') entry.lagSeconds = value;
+      totals.set(key, entry);
+    }
+  }
+  return totals;
+}
+
+/** Rows "service | consumer | type", handled, mean handling ms, mean lag ms, for what changed. */
+export function handlingRows(before: HandlingTotals, after: HandlingTotals): string[][] {
+  return [...after]
+    .map(([key, total]) => {
+      const earlier = before.get(key) ?? { count: 0, durationSeconds: 0, lagSeconds: 0 };
+      const count = total.count - earlier.count;
+      return {
+        key,
+        count,
+        durationMs: ((total.durationSeconds - earlier.durationSeconds) * 1000) / count,
+        lagMs: ((total.lagSeconds - earlier.lagSeconds) * 1000) / count,
+      };
+    })
+    .filter((row) => row.count > 0)
+    .sort((a, b) => b.count * b.durationMs - a.count * a.durationMs)
+    .map((row) => [
+      ...row.key.split(' | '),
+      String(row.count),
+      row.durationMs.toFixed(1),
+      row.lagMs.toFixed(0),
+    ]);
+}
+
+export const handlingHeaders = [
+  'service',
+  'consumer',
+  'event type',
+  'handled',
+  'mean handling ms',
+  'mean lag ms (occurred → handled)',
+];
+
 export function memoryHeaders(labels: string[]): string[] {
   return [
     'process',
@@ -294,6 +371,33 @@ export function sampleLoad(everyMs = 5_000): { stop(): number[] } {
       return samples;
     },
   };
+}
+
+/** How this run was started, to print with its results. */
+export function commandLine(): string {
+  const script = process.argv[1]?.replace(/^.*\/bench\//, 'bench/') ?? '';
+  return ['node', script, ...process.argv.slice(2)].join(' ');
+}
+
+/**
+ * One-row autocommit inserts on the product's database server: what a commit (a WAL flush)
+ * costs on this disk right now. Every handled event commits at least once.
+ */
+export async function commitLatency(bench: JourneyBench, commits = 200): Promise<Percentiles> {
+  const { pool } = bench.database.open(1);
+  try {
+    await pool.query('create table if not exists bench_commit_probe (id serial, at timestamptz)');
+    const timings: number[] = [];
+    for (let index = 0; index < commits; index += 1) {
+      const started = performance.now();
+      await pool.query('insert into bench_commit_probe (at) values (now())');
+      timings.push(performance.now() - started);
+    }
+    await pool.query('drop table bench_commit_probe');
+    return summarize(timings);
+  } finally {
+    await pool.end();
+  }
 }
 
 export const log = (message: string) =>
@@ -326,9 +430,46 @@ export interface JourneyBench {
   close(): Promise<void>;
 }
 
+type ServiceEnv = Partial<Record<ServiceName | 'relay', Record<string, string>>>;
+
+/**
+ * `--env <service>:<NAME>=<value>` (repeatable) from argv: settings for a diagnostic rerun, e.g.
+ * `--env relay:RELAY_POLL_INTERVAL_MS=50`. They win over the benchmark's own.
+ */
+export function serviceEnvFromArgs(argv = process.argv): ServiceEnv {
+  const env: ServiceEnv = {};
+  argv.forEach((argument, index) => {
+    if (argument !== '--env') return;
+    const match = /^([a-z-]+):([A-Z0-9_]+)=(.*)$/.exec(argv[index + 1] ?? '');
+    if (!match) throw new Error(`--env wants <service>:<NAME>=<value>, got ${argv[index + 1]}`);
+    const [, service, name, value] = match as unknown as [string, ServiceName, string, string];
+    env[service] = { ...env[service], [name]: value };
+  });
+  return env;
+}
+
+/** "relay RELAY_POLL_INTERVAL_MS=50; notifier …" for the report, or "none". */
+export function describeServiceEnv(env: ServiceEnv): string {
+  const parts = Object.entries(env).map(
+    ([service, values]) =>
+      `${service} ${Object.entries(values ?? {})
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')}`,
+  );
+  return parts.length > 0 ? parts.join('; ') : 'none (product defaults)';
+}
+
+function mergeEnv(base: ServiceEnv, extra: ServiceEnv): ServiceEnv {
+  const merged: ServiceEnv = { ...base };
+  for (const [service, values] of Object.entries(extra) as [ServiceName, Record<string, string>][])
+    merged[service] = { ...merged[service], ...values };
+  return merged;
+}
+
 export interface JourneyBenchOptions {
   name: string;
-  serviceEnv?: Partial<Record<ServiceName | 'relay', Record<string, string>>>;
+  /** Settings of the benchmark itself; `--env` arguments are added on top. */
+  serviceEnv?: ServiceEnv;
   /** More loopback ports links may point at (a benchmark's own media server). */
   linkPorts?: number[];
   logLevel?: string;
@@ -390,7 +531,7 @@ export async function startJourneyBench(options: JourneyBenchOptions): Promise<J
         if (logFile) appendFileSync(logFile, `${source} | ${line}\n`);
         if (logs.length > 2_000) logs.splice(0, 1_000);
       },
-      ...(options.serviceEnv ? { serviceEnv: options.serviceEnv } : {}),
+      serviceEnv: mergeEnv(options.serviceEnv ?? {}, serviceEnvFromArgs()),
     });
     cleanups.push(() => stack.stop());
     log(`stack ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
