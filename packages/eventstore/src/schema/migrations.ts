@@ -68,6 +68,14 @@ const migrations: Record<string, Migration> = {
         for each statement execute function eventstore.notify_appended()`.execute(db);
     },
   },
+  // The trigger made every appending transaction take PostgreSQL's notification lock at commit,
+  // which serialised concurrent appends. The store now notifies after commit (see append-notice).
+  '0004_notify_after_commit': {
+    async up(db) {
+      await sql`drop trigger if exists events_appended on eventstore.events`.execute(db);
+      await sql`drop function if exists eventstore.notify_appended()`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

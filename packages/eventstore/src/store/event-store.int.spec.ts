@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@mediabot/testing';
+import { listenForAppends } from '../subscriptions/listen.ts';
 import { migrateEventStore } from '../schema/migrations.ts';
 import { userRegistered } from '../testing/fixtures.ts';
 import { createEventStore, type EventStore } from './event-store.ts';
@@ -227,5 +228,79 @@ describe('readAll', () => {
     expect(first?.globalPosition).toBe(1n);
     expect(first?.actor.kind).toBe('user');
     expect(await store.readAll({ after: logStart, limit: 10, upTo: 1n })).toHaveLength(1);
+  });
+});
+
+describe('waking readers', () => {
+  /** Counts notifications on the appended channel, from a LISTEN connection of its own. */
+  async function countWakeUps() {
+    let count = 0;
+    const listener = await listenForAppends(database.url, () => (count += 1));
+    const connected = count;
+    return {
+      // Wake-ups since the listener connected (it calls once on connect).
+      get count() {
+        return count - connected;
+      },
+      close: () => listener.close(),
+    };
+  }
+
+  async function until(condition: () => boolean): Promise<void> {
+    for (let waited = 0; !condition(); waited += 10) {
+      if (waited > 5000) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it('notifies listeners after a standalone append commits', async () => {
+    const wakeUps = await countWakeUps();
+    try {
+      await store.append('user-wake-1', [userRegistered()], { expectedVersion: 'no_stream' });
+      await until(() => wakeUps.count >= 1);
+    } finally {
+      await wakeUps.close();
+    }
+  });
+
+  it('has no trigger left that makes every appending transaction notify at commit', async () => {
+    const { rows } = await sql<{ tgname: string }>`
+      select tgname from pg_trigger where tgrelid = 'eventstore.events'::regclass and not tgisinternal`.execute(
+      database.db,
+    );
+    expect(rows.map((row) => row.tgname).sort()).toEqual([
+      'events_are_immutable',
+      'events_are_not_truncated',
+    ]);
+  });
+
+  it("notifies an append made in a caller's transaction at that commit, and not on rollback", async () => {
+    const wakeUps = await countWakeUps();
+    try {
+      await database.db
+        .transaction()
+        .execute(async (trx) => {
+          await createEventStore(trx).append('user-wake-2', [userRegistered()], {
+            expectedVersion: 'no_stream',
+          });
+          throw new Error('roll back');
+        })
+        .catch(() => {});
+      // A marker notification shows the listener is caught up: nothing came before it.
+      await sql`select pg_notify('eventstore_appended', '')`.execute(database.db);
+      await until(() => wakeUps.count >= 1);
+      expect(wakeUps.count).toBe(1);
+
+      await database.db.transaction().execute(async (trx) => {
+        await createEventStore(trx).append('user-wake-3', [userRegistered()], {
+          expectedVersion: 'no_stream',
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(wakeUps.count).toBe(1);
+      });
+      await until(() => wakeUps.count >= 2);
+    } finally {
+      await wakeUps.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import type { AnyDatabase } from './database.ts';
 import { sql } from 'kysely';
 import type { Envelope, EventMetadata, RecordedEnvelope } from '@mediabot/contracts';
+import { appendedChannel } from '../schema/migrations.ts';
+import { appendNoticeFor } from './append-notice.ts';
 import { EventStoreError, wrongExpectedVersion } from './errors.ts';
 import type { LogPosition } from './position.ts';
 
@@ -90,7 +92,22 @@ function toDocuments(events: readonly Envelope[]): string {
   );
 }
 
-export function createEventStore(db: AnyDatabase): EventStore {
+/**
+ * On a database handle, readers are woken after each append commits (coalesced, see
+ * append-notice). On a caller's transaction, the append notifies inside that transaction, so the
+ * notice goes out when the caller commits, and not at all if it rolls back.
+ */
+export function createEventStore(
+  db: AnyDatabase,
+  options: {
+    /** False for bulk loads whose readers start afterwards (benchmarks, imports); default true. */
+    wakeReaders?: boolean;
+  } = {},
+): EventStore {
+  const wakeReaders = options.wakeReaders ?? true;
+  const notice = wakeReaders && !db.isTransaction ? appendNoticeFor(db) : undefined;
+  const notifyInStatement =
+    wakeReaders && db.isTransaction ? sql`, pg_notify(${appendedChannel}, '') as notified` : sql``;
   async function recognisePriorAppend(
     streamId: string,
     events: readonly Envelope[],
@@ -148,7 +165,8 @@ export function createEventStore(db: AnyDatabase): EventStore {
             returning global_position
           )
           select (select version::text from claimed) as version,
-                 (select max(global_position)::text from appended) as last_position`.execute(db);
+                 (select max(global_position)::text from appended) as last_position
+                 ${notifyInStatement}`.execute(db);
         const row = rows[0];
         if (row?.version == null || row.last_position == null) {
           return await recognisePriorAppend(
@@ -157,6 +175,7 @@ export function createEventStore(db: AnyDatabase): EventStore {
             startsNewStream ? 'no_stream' : baseVersion.toString(),
           );
         }
+        notice?.send();
         return {
           nextExpectedVersion: BigInt(row.version),
           lastGlobalPosition: BigInt(row.last_position),

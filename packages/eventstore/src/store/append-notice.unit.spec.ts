@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createAppendNotice } from './append-notice.ts';
+
+function controlledNotify() {
+  const calls: { resolve: () => void }[] = [];
+  const notify = () =>
+    new Promise<void>((resolve) => {
+      calls.push({ resolve });
+    });
+  return { calls, notify };
+}
+
+describe('createAppendNotice', () => {
+  it('sends one notice at a time and folds the sends made meanwhile into exactly one more', async () => {
+    const { calls, notify } = controlledNotify();
+    const notice = createAppendNotice(notify);
+    notice.send();
+    notice.send();
+    notice.send();
+    expect(calls).toHaveLength(1);
+    calls[0]!.resolve();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await notice.settled();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('sends again for an append that finishes after the last notice went out', async () => {
+    const { calls, notify } = controlledNotify();
+    const notice = createAppendNotice(notify);
+    notice.send();
+    calls[0]!.resolve();
+    await notice.settled();
+    notice.send();
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await notice.settled();
+  });
+
+  it('keeps working after a notice fails', async () => {
+    let attempts = 0;
+    const notice = createAppendNotice(() => {
+      attempts += 1;
+      return attempts === 1 ? Promise.reject(new Error('connection lost')) : Promise.resolve();
+    });
+    notice.send();
+    await notice.settled();
+    notice.send();
+    await notice.settled();
+    expect(attempts).toBe(2);
+  });
+});
