@@ -399,17 +399,21 @@ describe('startConsumer settling deliveries in batches', () => {
 
   it('runs a message delivered twice within one batch once', async () => {
     const [gate, event, other] = [userRegistered(), userRegistered(), userRegistered()];
-    await queueUp('twice', [gate, event, event, other]);
     const transactions = new Map<string, string[]>();
     const count = countingHandler(schema);
     const logger = recordingLogger();
+    let gateStarted = false;
+    let openGate: () => void = () => {};
+    const gateOpen = new Promise<void>((resolve) => (openGate = resolve));
     await start({
       consumer: 'twice',
       prefetch: 10,
       logger,
       handler: async (message, handlerContext) => {
-        // Holding the first batch lets the other deliveries arrive and wait as one batch.
-        if (message.eventId === gate.eventId) await new Promise((done) => setTimeout(done, 300));
+        if (message.eventId === gate.eventId) {
+          gateStarted = true;
+          await gateOpen;
+        }
         const { rows } = await sql<{ id: string }>`select txid_current()::text as id`.execute(
           handlerContext.trx,
         );
@@ -420,6 +424,19 @@ describe('startConsumer settling deliveries in batches', () => {
         await count(message, handlerContext);
       },
     });
+    // The gate's batch runs alone; the next three deliveries wait behind it and form one batch.
+    await broker.publishEvent(names.eventExchange, gate);
+    await waitUntil(() => gateStarted, 'the gate handler');
+    for (const message of [event, event, other])
+      await broker.publishEvent(names.eventExchange, message);
+    await waitUntil(
+      async () =>
+        (await broker.channel.checkQueue(names.consumer('twice').queue)).messageCount === 0,
+      'all three delivered to the consumer',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    openGate();
+
     await waitUntil(
       () => logger.lines.some((line) => line.message.startsWith('Duplicate message skipped')),
       'the duplicate',
