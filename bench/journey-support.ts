@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
+import pg from 'pg';
 import type { ServiceName } from '@mediabot/contracts';
 import { startStack, type Stack } from '@mediabot/local-stack';
 import {
@@ -377,6 +378,60 @@ export function sampleLoad(everyMs = 5_000): { stop(): number[] } {
 export function commandLine(): string {
   const script = process.argv[1]?.replace(/^.*\/bench\//, 'bench/') ?? '';
   return ['node', script, ...process.argv.slice(2)].join(' ');
+}
+
+/**
+ * What each service's database sessions are doing, sampled every 10 ms from pg_stat_activity
+ * (the services name their connections): state, wait event and the statement's first words.
+ * Shows where a handler that uses little CPU spends its time.
+ */
+export async function sampleSessions(
+  databaseUrl: string,
+): Promise<{ stop(): Promise<{ counts: Map<string, number>; samples: number }> }> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench' });
+  await client.connect();
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ key: string }>(
+        `select coalesce(nullif(application_name, ''), '?') || ' | ' || state || ' | ' ||
+                coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | ' ||
+                regexp_replace(left(query, 60), '\s+', ' ', 'g') as key
+           from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()
+            and state in ('active', 'idle in transaction')`,
+      );
+      samples += 1;
+      for (const { key } of rows) counts.set(key, (counts.get(key) ?? 0) + 1);
+      await sleep(10);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await client.end();
+      return { counts, samples };
+    },
+  };
+}
+
+export const sessionHeaders = ['service', 'state', 'waiting on', 'statement', 'sessions (mean)'];
+
+/** The most frequent session states: mean number of sessions found in each. */
+export function sessionRows(
+  sampled: { counts: Map<string, number>; samples: number },
+  top = 12,
+): string[][] {
+  return [...sampled.counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, count]) => [
+      ...key.split(' | ').map((part) => `\`${part.replace(/\|/g, '/')}\``),
+      (count / Math.max(1, sampled.samples)).toFixed(2),
+    ]);
 }
 
 /**
