@@ -343,7 +343,7 @@ export const handlingHeaders = [
   'event type',
   'handled',
   'mean handling ms',
-  'mean lag ms (occurred → handled)',
+  'mean lag ms (occurred → handled; +~500 ms for events dated by a Telegram update, whole seconds)',
 ];
 
 export function memoryHeaders(labels: string[]): string[] {
@@ -398,9 +398,10 @@ export async function sampleSessions(
       const { rows } = await client.query<{ key: string }>(
         `select coalesce(nullif(application_name, ''), '?') || ' | ' || state || ' | ' ||
                 coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | ' ||
-                regexp_replace(left(query, 60), '\s+', ' ', 'g') as key
+                regexp_replace(left(query, 60), '[[:space:]]+', ' ', 'g') as key
            from pg_stat_activity
           where datname = current_database() and pid <> pg_backend_pid()
+            and application_name not like 'bench%'
             and state in ('active', 'idle in transaction')`,
       );
       samples += 1;
