@@ -342,7 +342,7 @@ try {
         phases.flatMap((phase) => windowRows(phase)),
       ),
       '',
-      'CPU used by each process during each phase (from /proc/<pid>/stat): ms per update, and share of one core over the phase:',
+      'CPU used by each process during each phase, with the children it waited for (yt-dlp, ffmpeg; from /proc/<pid>/stat): ms per update, and share of one core over the phase:',
       '',
       markdownTable(
         [

@@ -269,7 +269,10 @@ export function memoryTable(
   ]);
 }
 
-/** CPU seconds (user + system) each process of the stack has used so far. */
+/**
+ * CPU seconds (user + system) each process of the stack has used so far, with the children it
+ * has waited for (yt-dlp, ffmpeg, ffprobe: cutime + cstime), which run outside the node process.
+ */
 export async function readCpuSeconds(stack: Stack): Promise<Map<string, number>> {
   const ticksPerSecond = 100; // USER_HZ on Linux
   const seconds = new Map<string, number>();
@@ -277,7 +280,8 @@ export async function readCpuSeconds(stack: Stack): Promise<Map<string, number>>
     const text = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
     // Fields after the command name (which may hold spaces) start at "state".
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    seconds.set(service, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    const ticks = [11, 12, 13, 14].reduce((sum, field) => sum + Number(fields[field]), 0);
+    seconds.set(service, ticks / ticksPerSecond);
   }
   return seconds;
 }
