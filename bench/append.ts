@@ -185,11 +185,6 @@ const diagnosticVariants: { name: string; change: string[]; wakeReaders?: boolea
     wakeReaders: false,
   },
   { name: 'ours without NOTIFY', change: [], wakeReaders: false },
-  {
-    name: 'ours without NOTIFY and events_type index',
-    change: ['drop index eventstore.events_type'],
-    wakeReaders: false,
-  },
 ];
 
 async function main() {

@@ -2,7 +2,8 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { createAllowList } from '@mediabot/egress-guard';
 import { eventServiceConfigSchema } from '@mediabot/event-service';
-import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
+import { s3ConfigSchema } from '@mediabot/object-storage';
+import { durationVar, intVar } from '@mediabot/service-kit';
 
 const commaList = z.string().transform((text) =>
   text
@@ -36,16 +37,6 @@ const portList = commaList.pipe(
 const absolutePath = z
   .string()
   .refine((path) => isAbsolute(path), { message: 'must be an absolute path' });
-
-/** S3 settings, the same names the storage service reads. */
-export const s3ConfigSchema = z.object({
-  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
-  S3_ACCESS_KEY: z.string().min(1),
-  S3_SECRET_KEY: z.string().min(1),
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_BUCKET_RAW: z.string().min(3).default('mediabot-raw'),
-  S3_BUCKET_MEDIA: z.string().min(3).default('mediabot-media'),
-});
 
 export const configSchema = eventServiceConfigSchema.extend({
   ...s3ConfigSchema.shape,

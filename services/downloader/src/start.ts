@@ -3,7 +3,7 @@ import { createAllowList, startEgressProxy } from '@mediabot/egress-guard';
 import { openEventInfrastructure } from '@mediabot/event-service';
 import { sweepLeftoverJobDirs } from '@mediabot/media-jobs';
 import type { MessageHandler } from '@mediabot/messaging';
-import { createObjectStorage } from '@mediabot/object-storage';
+import { createObjectStorage, objectStorageOptionsOf } from '@mediabot/object-storage';
 import type { ServiceContext, StartResult } from '@mediabot/service-kit';
 import type { DownloaderConfig } from './config.ts';
 import { createAbandonHandler } from './fetch/abandon.handler.ts';
@@ -49,13 +49,7 @@ export async function startDownloader(
     schema: downloaderSchema,
     migrations,
   });
-  const storage = createObjectStorage({
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    region: config.S3_REGION,
-    buckets: { raw: config.S3_BUCKET_RAW, media: config.S3_BUCKET_MEDIA },
-  });
+  const storage = createObjectStorage(objectStorageOptionsOf(config));
   await storage.ensureBuckets();
   context.addReadinessCheck({ name: 's3', check: () => storage.check() });
 

@@ -1,18 +1,13 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { eventServiceConfigSchema } from '@mediabot/event-service';
-import { maxLinkSeconds } from '@mediabot/object-storage';
+import { maxLinkSeconds, s3ConfigSchema } from '@mediabot/object-storage';
 import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
 
 const hour = 3_600_000;
 const day = 24 * hour;
 
 export const configSchema = eventServiceConfigSchema.extend({
-  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
-  S3_ACCESS_KEY: z.string().min(1),
-  S3_SECRET_KEY: z.string().min(1),
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_BUCKET_MEDIA: z.string().min(3).default('mediabot-media'),
-  S3_BUCKET_RAW: z.string().min(3).default('mediabot-raw'),
+  ...s3ConfigSchema.shape,
   S3_PUBLIC_ENDPOINT: urlVar({ protocols: ['http', 'https'] }).optional(),
   /** 50 MB for the cloud Bot API; 2000 MB with a self-hosted one. */
   TELEGRAM_UPLOAD_LIMIT_BYTES: intVar({ min: 1 }).default(50 * 1024 * 1024),

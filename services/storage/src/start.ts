@@ -1,5 +1,9 @@
 import { openEventInfrastructure } from '@mediabot/event-service';
-import { createObjectStorage, type ObjectStorage } from '@mediabot/object-storage';
+import {
+  createObjectStorage,
+  objectStorageOptionsOf,
+  type ObjectStorage,
+} from '@mediabot/object-storage';
 import type { ServiceContext, StartResult } from '@mediabot/service-kit';
 import type { CachePolicy } from './cache/cache-entry.ts';
 import type { CacheDependencies } from './cache/cache-store.ts';
@@ -45,11 +49,7 @@ export async function startStorage(
   const objects =
     options.objects ??
     createObjectStorage({
-      endpoint: config.S3_ENDPOINT,
-      accessKey: config.S3_ACCESS_KEY,
-      secretKey: config.S3_SECRET_KEY,
-      region: config.S3_REGION,
-      buckets: { media: config.S3_BUCKET_MEDIA, raw: config.S3_BUCKET_RAW },
+      ...objectStorageOptionsOf(config),
       publicEndpoint: config.S3_PUBLIC_ENDPOINT,
       now,
     });

@@ -1,20 +1,15 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { eventServiceConfigSchema } from '@mediabot/event-service';
-import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
+import { s3ConfigSchema } from '@mediabot/object-storage';
+import { durationVar, intVar } from '@mediabot/service-kit';
 
 const absolutePath = z
   .string()
   .refine((path) => isAbsolute(path), { message: 'must be an absolute path' });
 
 export const configSchema = eventServiceConfigSchema.extend({
-  // The same names the storage service reads.
-  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
-  S3_ACCESS_KEY: z.string().min(1),
-  S3_SECRET_KEY: z.string().min(1),
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_BUCKET_RAW: z.string().min(3).default('mediabot-raw'),
-  S3_BUCKET_MEDIA: z.string().min(3).default('mediabot-media'),
+  ...s3ConfigSchema.shape,
   TRANSCODE_WORK_DIR: absolutePath.default('/tmp/mediabot/transcoder'),
   TRANSCODE_CONCURRENCY: intVar({ min: 1, max: 16 }).default(1),
   TRANSCODE_TIMEOUT: durationVar({ min: 1_000 }).default(30 * 60_000),

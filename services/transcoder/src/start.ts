@@ -1,7 +1,7 @@
 import { MediaFetched } from '@mediabot/contracts';
 import { openEventInfrastructure } from '@mediabot/event-service';
 import { sweepLeftoverJobDirs } from '@mediabot/media-jobs';
-import { createObjectStorage } from '@mediabot/object-storage';
+import { createObjectStorage, objectStorageOptionsOf } from '@mediabot/object-storage';
 import type { ServiceContext, StartResult } from '@mediabot/service-kit';
 import type { TranscoderConfig } from './config.ts';
 import { createConvertHandler } from './convert/convert.handler.ts';
@@ -23,13 +23,7 @@ export async function startTranscoder(
     schema: transcoderSchema,
     migrations,
   });
-  const storage = createObjectStorage({
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    region: config.S3_REGION,
-    buckets: { raw: config.S3_BUCKET_RAW, media: config.S3_BUCKET_MEDIA },
-  });
+  const storage = createObjectStorage(objectStorageOptionsOf(config));
   await storage.ensureBuckets();
   context.addReadinessCheck({ name: 's3', check: () => storage.check() });
 

@@ -76,6 +76,12 @@ const migrations: Record<string, Migration> = {
       await sql`drop function if exists eventstore.notify_appended()`.execute(db);
     },
   },
+  // No query reads events by type (readers filter the log in order); the index only slowed appends.
+  '0005_drop_unused_type_index': {
+    async up(db) {
+      await sql`drop index if exists eventstore.events_type`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -8,8 +8,9 @@ import { appendedChannel } from '../schema/migrations.ts';
  * A transaction that calls NOTIFY takes one server-wide lock at commit, so notifying from every
  * append would serialise all appends' commits. Sent from a transaction of its own after the
  * append committed, one notice covers every append that finished before it: at most one is in
- * flight per database handle, and appends that land meanwhile ask for exactly one more.
- * A lost notice only delays readers until their next poll.
+ * flight per database handle, and appends that land meanwhile ask for exactly one more, sent
+ * no sooner than `minIntervalMs` after the previous one (a busy writer would otherwise pay a
+ * notice per append). A lost notice only delays readers until their next poll.
  */
 export interface AppendNotice {
   send(): void;
@@ -23,23 +24,37 @@ const notices = new WeakMap<AnyDatabase, AppendNotice>();
 export function appendNoticeFor(db: AnyDatabase): AppendNotice {
   let notice = notices.get(db);
   if (!notice) {
-    notice = createAppendNotice(() => sql`select pg_notify(${appendedChannel}, '')`.execute(db));
+    // A notifying transaction gets a transaction id and so a commit record; a wake-up needs no
+    // durability, so its commit does not wait for the WAL flush.
+    notice = createAppendNotice(() =>
+      sql`select set_config('synchronous_commit', 'off', true), pg_notify(${appendedChannel}, '')`.execute(
+        db,
+      ),
+    );
     notices.set(db, notice);
   }
   return notice;
 }
 
-export function createAppendNotice(notify: () => Promise<unknown>): AppendNotice {
+export function createAppendNotice(
+  notify: () => Promise<unknown>,
+  options: { minIntervalMs?: number } = {},
+): AppendNotice {
+  const minIntervalMs = options.minIntervalMs ?? 2;
   let inFlight: Promise<void> | undefined;
   let owed = false;
 
   const run = async (): Promise<void> => {
-    do {
+    for (;;) {
       owed = false;
+      const sentAt = performance.now();
       await notify().catch(() => {
         // Readers poll as well; a notice that fails (pool closing, connection lost) only delays them.
       });
-    } while (owed);
+      if (!owed) break;
+      const wait = sentAt + minIntervalMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     inFlight = undefined;
   };
 

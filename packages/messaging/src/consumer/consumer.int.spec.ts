@@ -303,6 +303,150 @@ describe('startConsumer', () => {
   });
 });
 
+describe('startConsumer settling deliveries in batches', () => {
+  /** Declares the consumer's queue, then leaves messages waiting in it for the next start. */
+  async function queueUp(consumer: string, events: readonly ReturnType<typeof userRegistered>[]) {
+    await (await start({ consumer })).stop();
+    for (const event of events) await broker.publishEvent(names.eventExchange, event);
+  }
+
+  /** Counts each message and records the transaction it ran in. */
+  function recordingTransactions(transactions: string[]): ConsumerOptions['handler'] {
+    const count = countingHandler(schema);
+    return async (message, handlerContext) => {
+      const { rows } = await sql<{ id: string }>`select txid_current()::text as id`.execute(
+        handlerContext.trx,
+      );
+      transactions.push(rows[0]!.id);
+      await count(message, handlerContext);
+    };
+  }
+
+  it('settles queued deliveries in a few transactions, each message once, all acknowledged', async () => {
+    const events = Array.from({ length: 40 }, () => userRegistered());
+    await queueUp('batched', events);
+    const transactions: string[] = [];
+    const observer = observing();
+    await start({
+      consumer: 'batched',
+      prefetch: 40,
+      batchSize: 20,
+      observer,
+      handler: recordingTransactions(transactions),
+    });
+    await waitUntil(() => observer.events.length === 40, 'every message handled');
+
+    const counts = await readCounts(database.db, schema);
+    expect(events.map((event) => counts.get(event.eventId))).toEqual(events.map(() => 1));
+    expect(await inboxSize(database.db, schema, 'batched')).toBe(40);
+    const distinct = new Set(transactions).size;
+    expect(distinct).toBeGreaterThanOrEqual(2); // at most 20 per transaction
+    expect(distinct).toBeLessThan(20);
+    await waitUntil(
+      async () =>
+        (await broker.channel.checkQueue(names.consumer('batched').queue)).messageCount === 0,
+      'the queue emptied',
+    );
+    await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+    expect(await broker.drain(names.consumer('batched').queue)).toEqual([]);
+  });
+
+  it('keeps the order of the queue within and across batches', async () => {
+    const events = Array.from({ length: 30 }, () => userRegistered());
+    await queueUp('ordered', events);
+    const seen: string[] = [];
+    const count = countingHandler(schema);
+    await start({
+      consumer: 'ordered',
+      prefetch: 30,
+      batchSize: 8,
+      handler: async (message, handlerContext) => {
+        seen.push(message.eventId);
+        await count(message, handlerContext);
+      },
+    });
+    await waitUntil(async () => (await inboxSize(database.db, schema, 'ordered')) === 30, 'all');
+    expect(seen).toEqual(events.map((event) => event.eventId));
+  });
+
+  it('settles a batch holding a failing message one by one: the others once, the failing one retried then dead-lettered', async () => {
+    const events = Array.from({ length: 10 }, () => userRegistered());
+    const poison = events[4]!;
+    await queueUp('poisoned', events);
+    const count = countingHandler(schema);
+    const observer = observing();
+    await start({
+      consumer: 'poisoned',
+      prefetch: 10,
+      batchSize: 10,
+      observer,
+      handler: async (message, handlerContext) => {
+        await count(message, handlerContext);
+        if (message.eventId === poison.eventId)
+          throw new AppError('broken', 'this one always fails', { retryable: true });
+      },
+    });
+    const [deadLettered] = await broker.collect(names.consumer('poisoned').deadLetterQueue, 1);
+    expect(deadLettered?.properties.messageId).toBe(poison.eventId);
+
+    const counts = await readCounts(database.db, schema);
+    for (const event of events)
+      expect(counts.get(event.eventId)).toBe(event === poison ? undefined : 1);
+    expect(await inboxSize(database.db, schema, 'poisoned')).toBe(9);
+    expect(observer.events.filter((event) => event.kind === 'handled')).toHaveLength(9);
+    expect(observer.events.filter((event) => event.kind === 'failed')).toHaveLength(3);
+  });
+
+  it('runs a message delivered twice within one batch once', async () => {
+    const [gate, event, other] = [userRegistered(), userRegistered(), userRegistered()];
+    await queueUp('twice', [gate, event, event, other]);
+    const transactions = new Map<string, string[]>();
+    const count = countingHandler(schema);
+    const logger = recordingLogger();
+    await start({
+      consumer: 'twice',
+      prefetch: 10,
+      logger,
+      handler: async (message, handlerContext) => {
+        // Holding the first batch lets the other deliveries arrive and wait as one batch.
+        if (message.eventId === gate.eventId) await new Promise((done) => setTimeout(done, 300));
+        const { rows } = await sql<{ id: string }>`select txid_current()::text as id`.execute(
+          handlerContext.trx,
+        );
+        transactions.set(message.eventId, [
+          ...(transactions.get(message.eventId) ?? []),
+          rows[0]!.id,
+        ]);
+        await count(message, handlerContext);
+      },
+    });
+    await waitUntil(
+      () => logger.lines.some((line) => line.message.startsWith('Duplicate message skipped')),
+      'the duplicate',
+    );
+    await waitUntil(async () => (await inboxSize(database.db, schema, 'twice')) === 3, 'all');
+    const counts = await readCounts(database.db, schema);
+    expect(counts.get(event.eventId)).toBe(1);
+    expect(counts.get(other.eventId)).toBe(1);
+    expect(transactions.get(event.eventId)).toHaveLength(1);
+    expect(transactions.get(event.eventId)).toEqual(transactions.get(other.eventId));
+  });
+
+  it('refuses a batch size that is not a positive integer', () => {
+    expect(() =>
+      startConsumer({
+        amqp: vhost.url,
+        consumer: 'bad-batch',
+        bindings: [UserRegistered.type],
+        db: database.db,
+        inboxSchema: schema,
+        handler: countingHandler(schema),
+        batchSize: 0,
+      }),
+    ).toThrow(/Batch size 0/);
+  });
+});
+
 /** The W3C traceparent header only: enough to check that the consumer extracts the context. */
 const traceparentOnly: TextMapPropagator = {
   inject: () => {},

@@ -35,7 +35,7 @@ import {
   defaultRetryDelaysMs,
   type RetryPolicy,
 } from './failure-policy.ts';
-import { claimInbox } from './inbox.ts';
+import { claimInbox, claimInboxBatch } from './inbox.ts';
 import { createLimiter } from './limiter.ts';
 import { silentHandlingObserver, type HandlingObserver } from './observer.ts';
 import { withMessageTrace } from './trace.ts';
@@ -108,8 +108,16 @@ export interface ConsumerOptions {
   registry?: MessageRegistry;
   /** Unacknowledged messages the broker may push at once; default 10. */
   prefetch?: number;
-  /** Handlers running at once; default 1, which keeps the queue's order. */
+  /** Handlers (or batches) running at once; default 1, which keeps the queue's order. */
   concurrency?: number;
+  /**
+   * With a transactional handler: the most deliveries settled in one database transaction
+   * (one inbox insert, each handler in turn, one commit, then the acks); default 50, 1 turns
+   * batching off. A batch holds whatever has arrived while the previous one ran, so it adds no
+   * wait. If anything in a batch fails, the batch rolls back and its deliveries are settled one
+   * by one, so one bad message still gets its own retry or dead-letter.
+   */
+  batchSize?: number;
   /**
    * Sent as the `x-consumer-timeout` consumer argument, honoured by RabbitMQ 3.12+. RabbitMQ
    * 3.10 ignores it and applies the broker-wide `consumer_timeout` (rabbitmq.conf, default
@@ -153,11 +161,27 @@ interface ConsumerState {
   logger: MessagingLogger;
   now: () => number;
   limit: <T>(task: () => Promise<T>) => Promise<T>;
+  batchSize: number;
+  /** Deliveries waiting for a batch (transactional handlers with batching on). */
+  waiting: Delivered[];
+  batchesRunning: number;
+  batchScheduled: boolean;
   inFlight: Set<Promise<void>>;
   stopping: boolean;
   /** Aborted when stop() gives up waiting for running handlers. */
   stopDeadline: AbortController;
   active: { channel: Channel; consumerTag: string } | undefined;
+}
+
+interface Delivered {
+  message: ConsumeMessage;
+  channels: Channels;
+}
+
+interface Decoded extends Delivered {
+  envelope: Envelope;
+  delivery: DeliveryInfo;
+  headers: AmqpHeaders | undefined;
 }
 
 interface Channels {
@@ -201,6 +225,10 @@ export function startConsumer(options: ConsumerOptions): Consumer {
     logger,
     now: options.now ?? Date.now,
     limit: createLimiter(options.concurrency ?? 1),
+    batchSize: batchSizeOf(options),
+    waiting: [],
+    batchesRunning: 0,
+    batchScheduled: false,
     inFlight: new Set(),
     stopping: false,
     stopDeadline: new AbortController(),
@@ -281,10 +309,30 @@ async function consume(session: SessionContext, state: ConsumerState): Promise<v
   }
 }
 
+function batchSizeOf(options: ConsumerOptions): number {
+  const size = options.longRunningHandler ? 1 : (options.batchSize ?? 50);
+  if (!Number.isInteger(size) || size < 1)
+    throw new MessagingError('invalid_options', `Batch size ${size} must be a positive integer`);
+  return size;
+}
+
 function onDelivery(message: ConsumeMessage, channels: Channels, state: ConsumerState): void {
   // Left unacknowledged when stopping or disconnected: the broker returns it to the queue.
   const skip = () => state.stopping || channels.closed.aborted;
   if (skip()) return;
+  if (state.batchSize > 1) {
+    state.waiting.push({ message, channels });
+    // Deliveries read from the socket together arrive in one turn of the event loop: let them
+    // all join the batch rather than starting it with the first.
+    if (!state.batchScheduled) {
+      state.batchScheduled = true;
+      setImmediate(() => {
+        state.batchScheduled = false;
+        startBatches(state);
+      });
+    }
+    return;
+  }
   const settled = state
     .limit(() => (skip() ? Promise.resolve() : settleDelivery(message, channels, state)))
     .catch((error: unknown) =>
@@ -297,11 +345,85 @@ function onDelivery(message: ConsumeMessage, channels: Channels, state: Consumer
   state.inFlight.add(settled);
 }
 
+/** Starts batches of waiting deliveries while fewer than `concurrency` run. */
+function startBatches(state: ConsumerState): void {
+  const concurrency = state.options.concurrency ?? 1;
+  while (state.batchesRunning < concurrency && state.waiting.length > 0) {
+    if (state.stopping) {
+      // Left unacknowledged: the broker returns them to the queue.
+      state.waiting.length = 0;
+      return;
+    }
+    const batch = state.waiting
+      .splice(0, state.batchSize)
+      .filter((item) => !item.channels.closed.aborted);
+    if (batch.length === 0) continue;
+    state.batchesRunning += 1;
+    const settled = settleBatch(batch, state)
+      .catch((error: unknown) =>
+        state.logger.error(
+          { error: describeError(error) },
+          'Deliveries left unsettled; they will be redelivered',
+        ),
+      )
+      .finally(() => {
+        state.batchesRunning -= 1;
+        state.inFlight.delete(settled);
+        startBatches(state);
+      });
+    state.inFlight.add(settled);
+  }
+}
+
 async function settleDelivery(
   message: ConsumeMessage,
   channels: Channels,
   state: ConsumerState,
 ): Promise<void> {
+  const decoded = await decodeDelivery({ message, channels }, state);
+  if (decoded) await settleDecoded(decoded, state);
+}
+
+async function settleBatch(batch: Delivered[], state: ConsumerState): Promise<void> {
+  const decoded: Decoded[] = [];
+  for (const item of batch) {
+    const result = await decodeDelivery(item, state);
+    if (result) decoded.push(result);
+  }
+  if (decoded.length === 0) return;
+  if (decoded.length === 1) {
+    await settleDecoded(decoded[0]!, state);
+    return;
+  }
+  const startedAt = state.now();
+  let outcomes: ('handled' | 'duplicate')[];
+  try {
+    outcomes = await handleBatch(decoded, state);
+  } catch (error) {
+    state.logger.debug(
+      { error: describeError(error), deliveries: decoded.length },
+      'Batch rolled back; settling its deliveries one by one',
+    );
+    for (const item of decoded) {
+      if (item.channels.closed.aborted || state.stopDeadline.signal.aborted) return;
+      await settleDecoded(item, state);
+    }
+    return;
+  }
+  const durationSeconds = (state.now() - startedAt) / 1000 / decoded.length;
+  decoded.forEach((item, index) => {
+    state.options.hooks?.afterCommit?.(item.envelope);
+    acknowledge(item.channels.consume, item.message);
+    if (outcomes[index] === 'handled') observeHandled(item, durationSeconds, state);
+    else logDuplicate(item.envelope, state);
+  });
+}
+
+/** Decodes a delivery; one that does not parse goes straight to the dead-letter queue. */
+async function decodeDelivery(
+  { message, channels }: Delivered,
+  state: ConsumerState,
+): Promise<Decoded | undefined> {
   const headers = message.properties.headers as AmqpHeaders | undefined;
   const attempt = attemptOf(headers);
   const typeHint = (message.properties.type as string | undefined) ?? message.fields.routingKey;
@@ -332,7 +454,7 @@ async function settleDelivery(
     );
     state.observer.failed({ consumer: state.identity, type: typeHint, code, willRetry: false });
     state.observer.deadLettered({ consumer: state.identity, type: typeHint, reason });
-    return;
+    return undefined;
   }
 
   const delivery: DeliveryInfo = {
@@ -345,39 +467,54 @@ async function settleDelivery(
     attempt,
     globalPosition: parsePosition(headerText(headers, headerNames.globalPosition)),
   };
+  return { message, channels, envelope, delivery, headers };
+}
+
+async function settleDecoded(item: Decoded, state: ConsumerState): Promise<void> {
+  const { envelope, delivery, message, channels } = item;
   const startedAt = state.now();
   try {
-    const outcome = await withMessageTrace(
-      {
-        headers,
-        traceContext: envelope.traceContext,
-        queue: state.queues.queue,
-        messageId: envelope.eventId,
-        type: envelope.type,
-      },
-      () =>
-        state.options.longRunningHandler
-          ? handleLongRunning(state.options.longRunningHandler, envelope, delivery, channels, state)
-          : handleOnce(envelope, delivery, state),
+    const outcome = await withItemTrace(item, state, () =>
+      state.options.longRunningHandler
+        ? handleLongRunning(state.options.longRunningHandler, envelope, delivery, channels, state)
+        : handleOnce(envelope, delivery, state),
     );
     state.options.hooks?.afterCommit?.(envelope);
     acknowledge(channels.consume, message);
-    if (outcome === 'duplicate') {
-      state.logger.debug(
-        { type: envelope.type, eventId: envelope.eventId },
-        'Duplicate message skipped (already in the inbox)',
-      );
-      return;
-    }
-    state.observer.handled({
-      consumer: state.identity,
-      type: envelope.type,
-      durationSeconds: (state.now() - startedAt) / 1000,
-      lagSeconds: Math.max(0, (state.now() - Date.parse(envelope.occurredAt)) / 1000),
-    });
+    if (outcome === 'duplicate') logDuplicate(envelope, state);
+    else observeHandled(item, (state.now() - startedAt) / 1000, state);
   } catch (error) {
     await settleFailure(error, message, delivery, channels, state);
   }
+}
+
+function withItemTrace<T>(item: Decoded, state: ConsumerState, work: () => Promise<T>) {
+  return withMessageTrace(
+    {
+      headers: item.headers,
+      traceContext: item.envelope.traceContext,
+      queue: state.queues.queue,
+      messageId: item.envelope.eventId,
+      type: item.envelope.type,
+    },
+    work,
+  );
+}
+
+function observeHandled(item: Decoded, durationSeconds: number, state: ConsumerState): void {
+  state.observer.handled({
+    consumer: state.identity,
+    type: item.envelope.type,
+    durationSeconds,
+    lagSeconds: Math.max(0, (state.now() - Date.parse(item.envelope.occurredAt)) / 1000),
+  });
+}
+
+function logDuplicate(envelope: Envelope, state: ConsumerState): void {
+  state.logger.debug(
+    { type: envelope.type, eventId: envelope.eventId },
+    'Duplicate message skipped (already in the inbox)',
+  );
 }
 
 async function handleOnce(
@@ -392,13 +529,56 @@ async function handleOnce(
       eventType: envelope.type,
     });
     if (!claimed) return 'duplicate';
-    const logger = withFields(state.logger, {
-      type: envelope.type,
-      eventId: envelope.eventId,
-      correlationId: envelope.correlationId,
+    await state.options.handler?.(envelope, {
+      trx,
+      delivery,
+      logger: handlerLogger(envelope, state),
     });
-    await state.options.handler?.(envelope, { trx, delivery, logger });
     return 'handled';
+  });
+}
+
+/**
+ * Settles several deliveries in one transaction: one inbox insert claims them all, the handler
+ * runs for each claimed one in delivery order, one commit. A message delivered twice within the
+ * batch (the relay may publish an event twice) runs once.
+ */
+async function handleBatch(
+  items: readonly Decoded[],
+  state: ConsumerState,
+): Promise<('handled' | 'duplicate')[]> {
+  return state.options.db.transaction().execute(async (trx) => {
+    const claimed = await claimInboxBatch(
+      trx,
+      state.options.inboxSchema,
+      state.identity,
+      items.map(({ envelope }) => ({ eventId: envelope.eventId, eventType: envelope.type })),
+    );
+    const outcomes: ('handled' | 'duplicate')[] = [];
+    for (const item of items) {
+      const { envelope, delivery } = item;
+      if (!claimed.delete(envelope.eventId.toLowerCase())) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      await withItemTrace(item, state, async () => {
+        await state.options.handler?.(envelope, {
+          trx,
+          delivery,
+          logger: handlerLogger(envelope, state),
+        });
+      });
+      outcomes.push('handled');
+    }
+    return outcomes;
+  });
+}
+
+function handlerLogger(envelope: Envelope, state: ConsumerState): MessagingLogger {
+  return withFields(state.logger, {
+    type: envelope.type,
+    eventId: envelope.eventId,
+    correlationId: envelope.correlationId,
   });
 }
 
@@ -415,15 +595,10 @@ async function handleLongRunning(
     state.options.db,
   );
   if (rows.length > 0) return 'duplicate';
-  const logger = withFields(state.logger, {
-    type: envelope.type,
-    eventId: envelope.eventId,
-    correlationId: envelope.correlationId,
-  });
   await handler(envelope, {
     db: state.options.db,
     delivery,
-    logger,
+    logger: handlerLogger(envelope, state),
     signal: AbortSignal.any([channels.closed, state.stopDeadline.signal]),
   });
   const claimed = await state.options.db.transaction().execute((trx) =>

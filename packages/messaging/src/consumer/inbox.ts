@@ -53,3 +53,24 @@ export async function claimInbox(
     returning event_id`.execute(trx);
   return rows.length === 1;
 }
+
+/**
+ * Records several messages at once; returns the event ids that were not recorded before (each
+ * once, even when the same id is given twice).
+ */
+export async function claimInboxBatch(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see AnyDb
+  trx: Transaction<any>,
+  schema: string,
+  consumer: string,
+  entries: readonly { eventId: string; eventType: string }[],
+): Promise<Set<string>> {
+  const { rows } = await sql<{ event_id: string }>`
+    insert into ${inboxTable(schema)} (consumer, event_id, event_type)
+    select ${consumer}, entry.event_id, entry.event_type
+    from unnest(${entries.map((entry) => entry.eventId)}::uuid[],
+                ${entries.map((entry) => entry.eventType)}::text[]) as entry(event_id, event_type)
+    on conflict (consumer, event_id) do nothing
+    returning event_id`.execute(trx);
+  return new Set(rows.map((row) => row.event_id));
+}

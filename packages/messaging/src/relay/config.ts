@@ -16,6 +16,8 @@ export const relayConfigSchema = z.object({
   RELAY_CONFIRM_WINDOW: positiveInt.default(1000),
   RELAY_BATCH_SIZE: positiveInt.default(500),
   RELAY_POLL_INTERVAL_MS: positiveInt.default(1000),
+  /** How often to sample the log's head and the oldest open transaction (metrics, warnings). */
+  RELAY_SAMPLE_INTERVAL_MS: positiveInt.default(5000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Serves /healthz, /readyz and /metrics when set. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),

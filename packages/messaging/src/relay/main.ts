@@ -7,6 +7,7 @@ import { migrateEventStore } from '@mediabot/eventstore';
 import { jsonLineLogger } from '../shared/json-logger.ts';
 import type { MessagingLogger } from '../shared/logger.ts';
 import { loadRelayConfig, type RelayConfig } from './config.ts';
+import { startLogHealthSampler } from './log-health.ts';
 import { createRelayMetrics } from './observer.ts';
 import { startRelay, type Relay, type RelayHooks } from './relay.ts';
 
@@ -29,6 +30,13 @@ async function main(): Promise<void> {
   // The relay may start before any service: the log it reads must exist (idempotent, locked).
   await migrateEventStore(db);
 
+  const observer = createRelayMetrics(metrics);
+  const sampler = startLogHealthSampler({
+    db,
+    intervalMs: config.RELAY_SAMPLE_INTERVAL_MS,
+    logger,
+    observer,
+  });
   const relay = startRelay({
     db,
     databaseUrl: config.DATABASE_URL,
@@ -39,7 +47,7 @@ async function main(): Promise<void> {
     batchSize: config.RELAY_BATCH_SIZE,
     pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
     logger,
-    observer: createRelayMetrics(metrics),
+    observer,
     hooks: faultHooks(config, logger),
   });
   const server =
@@ -53,7 +61,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'Relay stopping');
-    await relay.stop();
+    await Promise.all([relay.stop(), sampler.stop()]);
     server?.close();
     await db.destroy();
     logger.info({}, 'Relay stopped');

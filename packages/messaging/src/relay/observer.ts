@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { LogHealthObserver } from './log-health.ts';
 
 export interface RelayObserver {
   published(info: { type: string }): void;
@@ -14,7 +15,7 @@ export const silentRelayObserver: RelayObserver = {
 };
 
 /** Prometheus metrics for the relay, registered on `registry`. */
-export function createRelayMetrics(registry: Registry): RelayObserver {
+export function createRelayMetrics(registry: Registry): RelayObserver & LogHealthObserver {
   const published = new Counter({
     name: 'mediabot_relay_published_total',
     help: 'Events published to RabbitMQ by the relay (republications after a crash included)',
@@ -32,9 +33,23 @@ export function createRelayMetrics(registry: Registry): RelayObserver {
     help: 'Global position of the last event whose publication is confirmed and checkpointed',
     registers: [registry],
   });
+  const head = new Gauge({
+    name: 'mediabot_eventstore_head_position',
+    help: 'Highest committed global position in the event log (committed rows, not the xmin-limited head readers see)',
+    registers: [registry],
+  });
+  const oldestTransaction = new Gauge({
+    name: 'mediabot_eventstore_oldest_transaction_seconds',
+    help: 'Age of the oldest open transaction with a transaction id on the PostgreSQL server (0 when none); readers of the event log wait for it',
+    registers: [registry],
+  });
   return {
     published: ({ type }) => published.inc({ type }),
     unroutable: ({ type }) => unroutable.inc({ type }),
     checkpointed: ({ globalPosition }) => checkpoint.set(Number(globalPosition)),
+    sampled: ({ headPosition, oldestTransaction: oldest }) => {
+      head.set(Number(headPosition));
+      oldestTransaction.set(oldest?.seconds ?? 0);
+    },
   };
 }

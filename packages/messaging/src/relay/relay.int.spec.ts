@@ -116,6 +116,22 @@ describe('startRelay', () => {
     await waitUntil(() => counts.unroutable === counts.published, 'every event returned');
   });
 
+  it('reports the stored checkpoint as soon as it starts, with nothing new to publish', async () => {
+    const first = start({ prefix: 'restart' });
+    const { lastPosition } = await append(1);
+    await first.waitForCheckpoint(lastPosition);
+    await first.stop();
+
+    const reported: bigint[] = [];
+    const observer: RelayObserver = {
+      ...counting().observer,
+      checkpointed: ({ globalPosition }) => void reported.push(globalPosition),
+    };
+    const second = start({ prefix: 'restart', observer });
+    await waitUntil(() => second.isConnected(), 'the restarted relay');
+    await waitUntil(() => reported.includes(lastPosition), 'the loaded checkpoint to be reported');
+  });
+
   it('lets one relay publish at a time; another takes over when it stops', async () => {
     const names = topologyNames('single');
     await broker.channel.assertExchange(names.eventExchange, 'topic', { durable: true });

@@ -239,6 +239,9 @@ async function publishLog(session: SessionContext, context: RelayContext): Promi
 
   let saved = await context.checkpoints.load(context.db, context.name);
   context.onCheckpoint(saved);
+  // Report the loaded checkpoint at once: an idle relay would otherwise show 0 after a restart,
+  // which reads as the whole log being unpublished.
+  context.observer.checkpointed({ globalPosition: saved.globalPosition });
   session.markReady();
   const window = createConfirmWindow(context.confirmWindow);
   let readFrom = saved;

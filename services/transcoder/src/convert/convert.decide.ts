@@ -1,33 +1,25 @@
 import {
-  AppError,
   cacheStream,
   deterministicUuidv7,
   FetchFailed,
   MediaReady,
-  type DownloadErrorCode,
   type Envelope,
   type MediaFetched,
   type RecordedEnvelope,
 } from '@mediabot/contracts';
-import { occurredAtMs } from '@mediabot/media-jobs';
-import { MediaError, type MediaErrorCode, type MediaProbe } from '@mediabot/media-tools';
+import { occurredAtMs, type DownloadErrorData } from '@mediabot/media-jobs';
+import type { MediaProbe } from '@mediabot/media-tools';
 import type { z } from 'zod';
 import { transcoderActor } from '../shared/actor.ts';
 
 export type MediaFetchedData = z.output<typeof MediaFetched.schema>;
 export type MediaReadyData = z.output<typeof MediaReady.schema>;
 
-export interface ConversionError {
-  code: DownloadErrorCode;
-  retryable: boolean;
-  detail?: string;
-}
-
 export type ConversionStage = 'convert' | 'store';
 
 export type ConversionEnding =
   | { kind: 'ready'; data: MediaReadyData }
-  | { kind: 'failed'; stage: ConversionStage; error: ConversionError };
+  | { kind: 'failed'; stage: ConversionStage; error: DownloadErrorData };
 
 /** Whether this download.fetched already has its answer (media-ready or a failure). */
 export function conversionEndedIn(stream: readonly RecordedEnvelope[], fetchedId: string): boolean {
@@ -118,43 +110,11 @@ export function mediaReadyData(input: {
   };
 }
 
-const mediaCodeMapping: Record<MediaErrorCode, DownloadErrorCode> = {
-  unsupported_site: 'unsupported_site',
-  private_or_login_required: 'private_or_login_required',
-  removed: 'removed',
-  geo_blocked: 'geo_blocked',
-  too_large: 'too_large',
-  site_unreachable: 'site_unreachable',
-  timed_out: 'timed_out',
-  cancelled: 'internal',
-  invalid_media: 'internal',
-  internal: 'internal',
-};
-
-/** Maps what a conversion threw to the taxonomy users are told about. Pure. */
-export function conversionErrorOf(error: unknown): ConversionError {
-  const bounded = (text: string): string => (text.length > 2000 ? `${text.slice(0, 1999)}…` : text);
-  if (error instanceof AppError) {
-    const appError = error as AppError;
-    const stderr =
-      typeof appError.details.stderr === 'string' ? ` | ${appError.details.stderr}` : '';
-    const reason =
-      typeof appError.details.reason === 'string' ? ` (${appError.details.reason})` : '';
-    return {
-      code: error instanceof MediaError ? mediaCodeMapping[error.code] : 'internal',
-      retryable: appError.retryable,
-      detail: bounded(`${appError.code}: ${appError.message}${reason}${stderr}`),
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', retryable: true, detail: bounded(`unexpected: ${message}`) };
-}
-
 export type ConversionFailureAction =
   { kind: 'conclude'; ending: ConversionEnding } | { kind: 'retry'; reason: string };
 
 export function decideConversionFailure(input: {
-  error: ConversionError;
+  error: DownloadErrorData;
   stage: ConversionStage;
   interrupted: boolean;
   attempt: number;

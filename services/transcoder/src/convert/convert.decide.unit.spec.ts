@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cacheStream, FetchFailed, MediaReady, type RecordedEnvelope } from '@mediabot/contracts';
+import { mediaJobErrorOf } from '@mediabot/media-jobs';
 import { MediaError } from '@mediabot/media-tools';
 import { audioOption, mediaFetched, probeOf, videoOption } from '../testing/messages.ts';
 import {
   conversionEndedIn,
-  conversionErrorOf,
   decideConversionEnding,
   decideConversionFailure,
   mediaReadyData,
@@ -118,7 +118,7 @@ describe('mediaReadyData', () => {
 
 describe('conversionErrorOf and decideConversionFailure', () => {
   it('reports unreadable media as internal and does not retry it', () => {
-    const error = conversionErrorOf(
+    const error = mediaJobErrorOf(
       new MediaError('invalid_media', { details: { reason: 'no_streams' } }),
     );
     expect(error).toMatchObject({ code: 'internal', retryable: false });
@@ -134,7 +134,7 @@ describe('conversionErrorOf and decideConversionFailure', () => {
   });
 
   it('retries transient errors and interruptions', () => {
-    const timedOut = conversionErrorOf(new MediaError('timed_out'));
+    const timedOut = mediaJobErrorOf(new MediaError('timed_out'));
     expect(timedOut).toMatchObject({ code: 'timed_out', retryable: true });
     const input = {
       error: timedOut,

@@ -6,6 +6,7 @@ import {
   appendDecided,
   createJobDir,
   createProgressReporter,
+  mediaJobErrorOf,
   removeJobDir,
 } from '@mediabot/media-jobs';
 import {
@@ -23,7 +24,6 @@ import { objectKey, type ObjectStorage } from '@mediabot/object-storage';
 import { transcoderActor } from '../shared/actor.ts';
 import {
   conversionEndedIn,
-  conversionErrorOf,
   decideConversionEnding,
   decideConversionFailure,
   mediaReadyData,
@@ -207,7 +207,7 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
       });
     } catch (error) {
       await progress.flush();
-      const failure = conversionErrorOf(error);
+      const failure = mediaJobErrorOf(error);
       const action = decideConversionFailure({
         error: failure,
         stage,
