@@ -15,6 +15,9 @@ import {
   percentileRow,
   sampleLoad,
   sleep,
+  handlingHeaders,
+  handlingRows,
+  readHandling,
   startEventTap,
   startJourneyBench,
   summarize,
@@ -149,6 +152,7 @@ try {
   log(`probe phase: ${offerCalls.filter(Boolean).length}/${userCount} offers`);
 
   log(`click phase: ${userCount} users pick ${chosenQuality} at ${clickRate}/s`);
+  const handlingBefore = await readHandling(bench.stack);
   const clickedAt = new Map<number, number>();
   const sends: Promise<TimedCall | undefined>[] = [];
   const clickLoop = await openLoop(users.length, clickRate, (index) => {
@@ -166,6 +170,7 @@ try {
   const sendCalls = await Promise.all(sends);
   log(`click phase: ${sendCalls.filter(Boolean).length}/${userCount} videos re-sent by file_id`);
   const xmin = await oldestTransaction.stop();
+  const handling = handlingRows(handlingBefore, await readHandling(bench.stack));
 
   const probeLatencies = offerCalls.flatMap((call, index) =>
     call ? [call.startedAt - linkSentAt.get(users[index]!.chatId)!] : [],
@@ -281,6 +286,10 @@ try {
             entry.offsets.map((offsets) => summarize(offsets).p50.toFixed(0)).join(' → '),
           ]),
       ),
+      '',
+      'Events handled during the click phase, by consumer (from each service’s /metrics; busiest first):',
+      '',
+      markdownTable(handlingHeaders, handling),
       '',
       'Where the cache-hit time goes (event recorded_at, and arrival in a queue of our own bound to the event exchange):',
       '',

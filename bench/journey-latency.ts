@@ -22,6 +22,9 @@ import {
   commitLatency,
   readCpuSeconds,
   readHandling,
+  sampleSessions,
+  sessionHeaders,
+  sessionRows,
   readMemory,
   sampleLoad,
   sleep,
@@ -69,6 +72,8 @@ interface PhaseResult {
   handling: string[][];
   /** What the database's active sessions waited on during the phase (sampled every 10 ms). */
   waits: string;
+  /** The busiest session states, by service and statement. */
+  sessions: string[][];
   /** Event-loop delay of this process (it hosts the fake Bot API, media server and S3), ms. */
   ownLoopDelayMs: { p50: number; p99: number; max: number };
 }
@@ -84,6 +89,7 @@ async function runPhase(
   const cpuBefore = await readCpuSeconds(bench.stack);
   const handlingBefore = await readHandling(bench.stack);
   const waits = await sampleWaits(bench.database.url);
+  const sessions = await sampleSessions(bench.database.url);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const startedAt = performance.now();
@@ -107,6 +113,7 @@ async function runPhase(
   const answers = await Promise.all(sent.map((entry) => entry.answer));
   loopDelay.disable();
   const waitCounts = await waits.stop();
+  const sessionCounts = await sessions.stop();
   const cpuAfter = await readCpuSeconds(bench.stack);
   const handling = handlingRows(handlingBefore, await readHandling(bench.stack));
   log(`${name}: done, ${answers.filter(Boolean).length}/${users.length} answered`);
@@ -122,6 +129,7 @@ async function runPhase(
     seconds: (performance.now() - startedAt) / 1000,
     handling,
     waits: topWaits(waitCounts, 5),
+    sessions: sessionRows(sessionCounts, 10),
     // The histogram holds the time between 10 ms timer ticks: lateness is what exceeds 10 ms.
     ownLoopDelayMs: {
       p50: Math.max(0, loopDelay.percentile(50) / 1e6 - 10),
@@ -334,7 +342,7 @@ try {
         phases.flatMap((phase) => windowRows(phase)),
       ),
       '',
-      'CPU used by each process during each phase (from /proc/<pid>/stat): ms per update, and share of one core over the phase:',
+      'CPU used by each process during each phase, with the children it waited for (yt-dlp, ffmpeg; from /proc/<pid>/stat): ms per update, and share of one core over the phase:',
       '',
       markdownTable(
         [
@@ -348,6 +356,10 @@ try {
         `Events handled during the ${phase.name} phase, by consumer (from each service's /metrics; busiest first):`,
         '',
         markdownTable(handlingHeaders, phase.handling),
+        '',
+        `Database sessions of the product during the ${phase.name} phase (pg_stat_activity every 10 ms; mean number of sessions found in each state, busiest first):`,
+        '',
+        markdownTable(sessionHeaders, phase.sessions),
         '',
       ]),
       'Where the time goes (per update, from the fake call log, the event log and a queue of our own bound to the event exchange):',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
+import pg from 'pg';
 import type { ServiceName } from '@mediabot/contracts';
 import { startStack, type Stack } from '@mediabot/local-stack';
 import {
@@ -268,7 +269,10 @@ export function memoryTable(
   ]);
 }
 
-/** CPU seconds (user + system) each process of the stack has used so far. */
+/**
+ * CPU seconds (user + system) each process of the stack has used so far, with the children it
+ * has waited for (yt-dlp, ffmpeg, ffprobe: cutime + cstime), which run outside the node process.
+ */
 export async function readCpuSeconds(stack: Stack): Promise<Map<string, number>> {
   const ticksPerSecond = 100; // USER_HZ on Linux
   const seconds = new Map<string, number>();
@@ -276,7 +280,8 @@ export async function readCpuSeconds(stack: Stack): Promise<Map<string, number>>
     const text = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
     // Fields after the command name (which may hold spaces) start at "state".
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    seconds.set(service, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    const ticks = [11, 12, 13, 14].reduce((sum, field) => sum + Number(fields[field]), 0);
+    seconds.set(service, ticks / ticksPerSecond);
   }
   return seconds;
 }
@@ -342,7 +347,7 @@ export const handlingHeaders = [
   'event type',
   'handled',
   'mean handling ms',
-  'mean lag ms (occurred → handled)',
+  'mean lag ms (occurred → handled; +~500 ms for events dated by a Telegram update, whole seconds)',
 ];
 
 export function memoryHeaders(labels: string[]): string[] {
@@ -377,6 +382,61 @@ export function sampleLoad(everyMs = 5_000): { stop(): number[] } {
 export function commandLine(): string {
   const script = process.argv[1]?.replace(/^.*\/bench\//, 'bench/') ?? '';
   return ['node', script, ...process.argv.slice(2)].join(' ');
+}
+
+/**
+ * What each service's database sessions are doing, sampled every 10 ms from pg_stat_activity
+ * (the services name their connections): state, wait event and the statement's first words.
+ * Shows where a handler that uses little CPU spends its time.
+ */
+export async function sampleSessions(
+  databaseUrl: string,
+): Promise<{ stop(): Promise<{ counts: Map<string, number>; samples: number }> }> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench' });
+  await client.connect();
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ key: string }>(
+        `select coalesce(nullif(application_name, ''), '?') || ' | ' || state || ' | ' ||
+                coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | ' ||
+                regexp_replace(left(query, 60), '[[:space:]]+', ' ', 'g') as key
+           from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()
+            and application_name not like 'bench%'
+            and state in ('active', 'idle in transaction')`,
+      );
+      samples += 1;
+      for (const { key } of rows) counts.set(key, (counts.get(key) ?? 0) + 1);
+      await sleep(10);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await client.end();
+      return { counts, samples };
+    },
+  };
+}
+
+export const sessionHeaders = ['service', 'state', 'waiting on', 'statement', 'sessions (mean)'];
+
+/** The most frequent session states: mean number of sessions found in each. */
+export function sessionRows(
+  sampled: { counts: Map<string, number>; samples: number },
+  top = 12,
+): string[][] {
+  return [...sampled.counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, count]) => [
+      ...key.split(' | ').map((part) => `\`${part.replace(/\|/g, '/')}\``),
+      (count / Math.max(1, sampled.samples)).toFixed(2),
+    ]);
 }
 
 /**

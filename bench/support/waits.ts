@@ -17,7 +17,7 @@ export async function sampleWaits(
       const { rows } = await client.query<{ wait: string }>(
         `select coalesce(wait_event_type || ':' || wait_event, 'CPU') as wait from pg_stat_activity
          where datname = current_database() and state = 'active' and backend_type = 'client backend'
-           and pid <> pg_backend_pid()`,
+           and pid <> pg_backend_pid() and application_name not like 'bench%'`,
       );
       for (const { wait } of rows) counts.set(wait, (counts.get(wait) ?? 0) + 1);
       await delay(10);
