@@ -61,7 +61,7 @@ export async function runService<TConfig extends BaseConfig>({
 
   const service = config.SERVICE_NAME ?? name;
   const logger = createLogger({ service, level: config.LOG_LEVEL });
-  const telemetry = initTelemetry({
+  const telemetry = await initTelemetry({
     service,
     environment: config.NODE_ENV,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -22,7 +22,7 @@ function collectingExporter() {
 // The OpenTelemetry API is process-global: the "off" case must run before the SDK is started.
 describe('telemetry', () => {
   it('stays off without an endpoint or DSN, and propagation is a no-op', async () => {
-    const telemetry = initTelemetry({ service: 'quota', environment: 'test' });
+    const telemetry = await initTelemetry({ service: 'quota', environment: 'test' });
     expect(telemetry).toMatchObject({ tracing: false, errorReporting: false });
     await startSpan('work', () => Promise.resolve(expect(injectTraceContext()).toEqual({})));
     await telemetry.shutdown();
@@ -30,7 +30,7 @@ describe('telemetry', () => {
 
   it('round-trips a W3C traceparent from one span to a child in another context', async () => {
     const { exporter, spans } = collectingExporter();
-    const telemetry = initTelemetry({
+    const telemetry = await initTelemetry({
       service: 'quota',
       environment: 'test',
       traceExporter: exporter,
