@@ -1,5 +1,6 @@
 import type { AnyDatabase } from '../store/database.ts';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '@mediabot/contracts';
 import { createTestDatabase } from '@mediabot/testing';
@@ -133,6 +134,46 @@ describe('subscriptions', () => {
     await third.waitFor(pending);
     expect(handledBy.third).toBe(3);
     await third.stop();
+  });
+});
+
+describe('subscriptions and the xmin horizon', () => {
+  it('handles an event held back by an older open transaction as soon as that ends, not at the next poll', async () => {
+    const horizon = createCheckpointStore('test_horizon');
+    await horizon.ensure(database.db);
+    let handled = 0;
+    const subscription = startSubscription({
+      name: 'horizon',
+      db: database.db,
+      connectionString: database.url,
+      store,
+      checkpoints: horizon,
+      pollIntervalMs: 60_000,
+      handle: (_trx, events) => {
+        handled += events.length;
+        return Promise.resolve();
+      },
+    });
+    const older = new pg.Client({ connectionString: database.url });
+    try {
+      await subscription.waitFor(await appendUsers(1));
+      await older.connect();
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()'); // an xid: it holds the horizon back
+      const hidden = await appendUsers(1); // its wake-up comes while it is still hidden
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const handledBefore = handled;
+      await older.query('commit');
+      // Not waitFor(): it wakes the subscription itself. Nothing else may wake it here.
+      for (let waited = 0; handled === handledBefore; waited += 20) {
+        if (waited > 10_000) throw new Error('the event was not handled before the next poll');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await subscription.waitFor(hidden);
+    } finally {
+      await older.end();
+      await subscription.stop();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { createTestDatabase } from '@mediabot/testing';
 import { listenForAppends } from '../subscriptions/listen.ts';
 import { migrateEventStore } from '../schema/migrations.ts';
@@ -302,5 +303,28 @@ describe('waking readers', () => {
     } finally {
       await wakeUps.close();
     }
+  });
+});
+
+describe('hasEventsBeyondHorizon', () => {
+  it('is true while a committed event waits behind an older open transaction, and false after', async () => {
+    const older = new pg.Client({ connectionString: database.url });
+    await older.connect();
+    try {
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()');
+      await store.append('user-horizon-1', [userRegistered()], { expectedVersion: 'no_stream' });
+      expect(await store.hasEventsBeyondHorizon()).toBe(true);
+      await older.query('commit');
+    } finally {
+      await older.end();
+    }
+    // Other test files' transactions may hold the horizon for a moment too: wait them out.
+    for (let waited = 0; await store.hasEventsBeyondHorizon(); waited += 20) {
+      if (waited > 30_000) throw new Error('the horizon never passed the event');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const events = await store.readStream('user-horizon-1');
+    expect(events).toHaveLength(1);
   });
 });

@@ -37,6 +37,13 @@ export interface EventStore {
   streamVersion(streamId: string): Promise<bigint | null>;
   /** The highest global position that readers can see now. */
   headPosition(): Promise<bigint>;
+  /**
+   * True when committed events exist that readAll does not return yet, because an older
+   * transaction on the server is still open (they are at or above the snapshot's xmin). A reader
+   * that found nothing should then look again shortly rather than wait for the next wake-up:
+   * the notice for those events has already been sent.
+   */
+  hasEventsBeyondHorizon(): Promise<boolean>;
 }
 
 interface EventRow {
@@ -239,6 +246,15 @@ export function createEventStore(
         select max(global_position)::text as head from eventstore.events
         where transaction_id < pg_snapshot_xmin(pg_current_snapshot())`.execute(db);
       return BigInt(rows[0]?.head ?? 0);
+    },
+
+    async hasEventsBeyondHorizon() {
+      const { rows } = await sql<{ beyond: boolean }>`
+        select exists (
+          select 1 from eventstore.events
+          where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
+        ) as beyond`.execute(db);
+      return rows[0]?.beyond ?? false;
     },
   };
   return store;

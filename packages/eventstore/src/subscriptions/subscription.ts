@@ -40,7 +40,13 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
   const abort = new AbortController();
   let position: LogPosition = { transactionId: 0n, globalPosition: 0n };
   let highestSeen = 0n;
-  let wake: () => void = () => {};
+  let recheckMs = 0;
+  // Level-triggered: a wake-up that comes while the loop is reading is kept for its next sleep.
+  let wakePending = false;
+  const keepWake = () => {
+    wakePending = true;
+  };
+  let wake: () => void = keepWake;
   const waiters = new Set<{ target: bigint; resolve: () => void }>();
 
   const settleWaiters = () => {
@@ -54,10 +60,16 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
 
   const sleep = (ms: number, lost?: Promise<unknown>) =>
     new Promise<void>((resolve) => {
+      if (wakePending) {
+        wakePending = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wake = () => {};
+        wake = keepWake;
+        wakePending = false;
         resolve();
       }
       wake = done;
@@ -91,9 +103,15 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
                 .headPosition()
                 .then((head) => (head > highestSeen ? head : highestSeen));
               settleWaiters();
-              await sleep(pollIntervalMs, lock.lost);
+              // Committed events behind an older open transaction: their wake-up has come
+              // already, so look again soon (backing off while it stays open).
+              recheckMs = (await options.store.hasEventsBeyondHorizon())
+                ? Math.min(pollIntervalMs, Math.max(2, recheckMs * 2))
+                : 0;
+              await sleep(recheckMs || pollIntervalMs, lock.lost);
               continue;
             }
+            recheckMs = 0;
             const last = events[events.length - 1] as RecordedEnvelope;
             const next = positionOf(last);
             const relevant = wanted ? events.filter((event) => wanted.has(event.type)) : events;

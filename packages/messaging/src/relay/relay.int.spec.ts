@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
 import {
   createTestDatabase,
@@ -130,6 +131,26 @@ describe('startRelay', () => {
     const second = start({ prefix: 'restart', observer });
     await waitUntil(() => second.isConnected(), 'the restarted relay');
     await waitUntil(() => reported.includes(lastPosition), 'the loaded checkpoint to be reported');
+  });
+
+  it('publishes an event held back by an older open transaction as soon as that ends, not at the next poll', async () => {
+    const relay = start({ prefix: 'horizon', pollIntervalMs: 60_000 });
+    await relay.waitForCheckpoint((await append(1)).lastPosition);
+
+    const older = new pg.Client({ connectionString: database.url });
+    await older.connect();
+    try {
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()'); // an xid: it holds the horizon back
+      const { lastPosition } = await append(1); // its wake-up comes while it is still hidden
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await older.query('commit');
+      const published = relay.waitForCheckpoint(lastPosition).then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000));
+      expect(await Promise.race([published, timedOut])).toBe(true);
+    } finally {
+      await older.end();
+    }
   });
 
   it('lets one relay publish at a time; another takes over when it stops', async () => {

@@ -245,6 +245,7 @@ async function publishLog(session: SessionContext, context: RelayContext): Promi
   session.markReady();
   const window = createConfirmWindow(context.confirmWindow);
   let readFrom = saved;
+  let recheckMs = 0;
   try {
     while (!signal.aborted) {
       const events = await context.store.readAll({ after: readFrom, limit: context.batchSize });
@@ -256,7 +257,16 @@ async function publishLog(session: SessionContext, context: RelayContext): Promi
       // Caught up: wait for the last confirms so the checkpoint reaches the head before idling.
       if (events.length < context.batchSize) await untilAborted(window.waitForAll(), signal);
       saved = await saveCheckpoint(saved, window.takeConfirmedPrefix(), context);
-      if (events.length === 0) await context.wakeup.wait(context.pollIntervalMs, signal);
+      if (events.length > 0) recheckMs = 0;
+      else if (await context.store.hasEventsBeyondHorizon()) {
+        // Committed events wait behind an older open transaction; their wake-up has already
+        // come, so look again soon (backing off while that transaction stays open).
+        recheckMs = Math.min(context.pollIntervalMs, Math.max(2, recheckMs * 2));
+        await context.wakeup.wait(recheckMs, signal);
+      } else {
+        recheckMs = 0;
+        await context.wakeup.wait(context.pollIntervalMs, signal);
+      }
     }
   } finally {
     await channel.close().catch(() => {});
