@@ -1,5 +1,10 @@
 export { MediaError, isMediaError, type MediaErrorCode } from './errors/media-error.ts';
-export { runProcess, type ProcessOutcome, type RunningProcess } from './process/run-process.ts';
+export {
+  runProcess,
+  defaultToolNiceness,
+  type ProcessOutcome,
+  type RunningProcess,
+} from './process/run-process.ts';
 export { classifyYtDlpFailure } from './yt-dlp/classify-failure.ts';
 export { parseMediaUrl, type YtDlpConnection } from './yt-dlp/common.ts';
 export {

@@ -163,6 +163,8 @@ export interface ProbeFileOptions {
   ffprobePath?: string | undefined;
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Scheduling niceness of ffprobe (default 10, see runProcess). */
+  niceness?: number | undefined;
 }
 
 /** Describes a local media file. Throws MediaError (`invalid_media` when it is not media). */
@@ -174,6 +176,7 @@ export async function probeFile(path: string, options: ProbeFileOptions = {}): P
     timeoutMs: options.timeoutMs ?? 30_000,
     signal: options.signal,
     collectStdout: true,
+    niceness: options.niceness,
   });
   const outcome = await run.done;
   const failure = failureOfTool(outcome, 'ffprobe');

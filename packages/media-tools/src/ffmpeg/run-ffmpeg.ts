@@ -10,6 +10,8 @@ export interface FfmpegRunOptions {
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: TranscodeProgress) => void) | undefined;
+  /** Scheduling niceness of ffmpeg (default 10, see runProcess). */
+  niceness?: number | undefined;
 }
 
 const unreadableInput =
@@ -71,6 +73,7 @@ export async function runFfmpeg(
     ],
     timeoutMs: options.timeoutMs ?? 10 * 60_000,
     signal: options.signal,
+    niceness: options.niceness,
     onStdoutLine:
       onProgress === undefined
         ? undefined

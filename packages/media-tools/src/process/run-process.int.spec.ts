@@ -1,9 +1,33 @@
+import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { liveProcessesMentioning } from '../testing/processes.ts';
 import { probeMedia } from '../yt-dlp/probe-media.ts';
-import { runProcess } from './run-process.ts';
+import { defaultToolNiceness, runProcess } from './run-process.ts';
+
+/** The niceness the tool and a child it starts later report (`nice` prints its own). */
+async function nicenessSeen(niceness?: number): Promise<string[]> {
+  const outcome = await runProcess({
+    command: 'sh',
+    // The pause makes sure the priority was set before the tool starts its child.
+    args: ['-c', 'sleep 0.2; nice; sh -c nice'],
+    timeoutMs: 10_000,
+    collectStdout: true,
+    niceness,
+  }).done;
+  return outcome.stdout.trim().split('\n');
+}
 
 describe('runProcess', () => {
+  it('runs tools, and what they start, below normal priority', async () => {
+    const own = getPriority();
+    const atDefault = String(Math.max(defaultToolNiceness, own));
+    expect(await nicenessSeen()).toEqual([atDefault, atDefault]);
+    const atFifteen = String(Math.max(15, own));
+    expect(await nicenessSeen(15)).toEqual([atFifteen, atFifteen]);
+    // Never below our own priority (an unprivileged process may not lower niceness).
+    expect(await nicenessSeen(0)).toEqual([String(own), String(own)]);
+  });
+
   it('stopping kills the whole process group, grandchildren included', async () => {
     // A unique sleep length marks the background child (as yt-dlp starts ffmpeg). It is passed
     // as "$1" so that only the sleep's own command line reads "sleep <seconds>".

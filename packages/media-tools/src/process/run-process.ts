@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 
 /** Why we ended a process ourselves (as opposed to it exiting on its own). */
 export type StopReason = 'timeout' | 'aborted' | 'too_large';
@@ -26,6 +27,8 @@ export interface RunProcessOptions {
   maxStdoutBytes?: number | undefined;
   onStdoutLine?: ((line: string) => void) | undefined;
   onStderrLine?: ((line: string) => void) | undefined;
+  /** Scheduling niceness of the tool (0-19; default `defaultToolNiceness`); its children inherit it. */
+  niceness?: number | undefined;
 }
 
 export interface RunningProcess {
@@ -34,6 +37,12 @@ export interface RunningProcess {
   stop(reason: StopReason): void;
   done: Promise<ProcessOutcome>;
 }
+
+/**
+ * yt-dlp and ffmpeg are CPU-bound batch work: below normal priority they leave the CPU to the
+ * services' interactive work (answers, status edits) on a shared machine.
+ */
+export const defaultToolNiceness = 10;
 
 const stderrTailBytes = 16 * 1024;
 const liveGroups = new Set<number>();
@@ -46,6 +55,17 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const pgid of liveGroups) killGroup(pgid);
   });
+}
+
+function lowerPriority(pid: number, niceness: number): void {
+  // An unprivileged process may only raise niceness: never ask for less than our own.
+  const target = Math.min(19, Math.max(Math.trunc(niceness), getPriority()));
+  if (target === getPriority()) return;
+  try {
+    setPriority(pid, target);
+  } catch {
+    // ESRCH: it has already exited. The tool then just ran at our own priority.
+  }
 }
 
 function killGroup(pgid: number): void {
@@ -88,7 +108,11 @@ export function runProcess(options: RunProcessOptions): RunningProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pgid = child.pid;
-  if (pgid !== undefined) liveGroups.add(pgid);
+  if (pgid !== undefined) {
+    liveGroups.add(pgid);
+    // Set right after exec, before the tool starts its threads or children: they inherit it.
+    lowerPriority(pgid, options.niceness ?? defaultToolNiceness);
+  }
 
   let stopReason: StopReason | undefined;
   let spawnError: Error | undefined;

@@ -10,6 +10,8 @@ export interface YtDlpConnection {
   proxy?: string | undefined;
   /** Per-socket inactivity timeout handed to yt-dlp (default 20 s). */
   socketTimeoutSeconds?: number | undefined;
+  /** Scheduling niceness of yt-dlp and the ffmpeg it starts (default 10, see runProcess). */
+  niceness?: number | undefined;
 }
 
 const mediaUrlSchema = z

@@ -138,6 +138,7 @@ export async function downloadMedia(request: DownloadRequest): Promise<Downloade
       ],
       timeoutMs: request.timeoutMs,
       signal: request.signal,
+      niceness: request.niceness,
       env: ytDlpEnvironment(),
       onStdoutLine: (line) => {
         if (line.startsWith(filePrintPrefix)) {

@@ -48,6 +48,7 @@ export async function probeMedia(url: string, options: ProbeOptions = {}): Promi
     signal: options.signal,
     env: ytDlpEnvironment(),
     collectStdout: true,
+    niceness: options.niceness,
   });
   const outcome = await run.done;
   const failure = failureOf(outcome, 'yt-dlp');
