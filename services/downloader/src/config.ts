@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { createAllowList } from '@mediabot/egress-guard';
@@ -38,11 +39,20 @@ const absolutePath = z
   .string()
   .refine((path) => isAbsolute(path), { message: 'must be an absolute path' });
 
+/** One probe per CPU this process may use (its affinity), at least one. */
+export function defaultProbeConcurrency(): number {
+  return Math.min(64, Math.max(1, availableParallelism()));
+}
+
 export const configSchema = eventServiceConfigSchema.extend({
   ...s3ConfigSchema.shape,
   DOWNLOAD_WORK_DIR: absolutePath.default('/tmp/mediabot/downloader'),
   DOWNLOAD_CONCURRENCY: intVar({ min: 1, max: 64 }).default(2),
-  PROBE_CONCURRENCY: intVar({ min: 1, max: 64 }).default(4),
+  // yt-dlp -J is CPU-bound (~0.5 s of a core): more probes at once than cores finish no more.
+  PROBE_CONCURRENCY: intVar({ min: 1, max: 64 }).default(defaultProbeConcurrency()),
+  PROBE_CACHE_TTL: durationVar().default(10 * 60_000),
+  PROBE_CACHE_MAX_ENTRIES: intVar({ min: 1 }).default(10_000),
+  TOOL_NICENESS: intVar({ min: 0, max: 19 }).default(10),
   MAX_DOWNLOAD_BYTES: intVar({ min: 1 }).default(2 * 1024 ** 3),
   DOWNLOAD_TIMEOUT: durationVar({ min: 1_000 }).default(30 * 60_000),
   PROBE_TIMEOUT: durationVar({ min: 1_000 }).default(60_000),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@mediabot/service-kit';
 import { configSchema } from './config.ts';
@@ -34,6 +35,10 @@ describe('downloader config', () => {
       EGRESS_ALLOW_CIDRS: [],
       EGRESS_ALLOW_PORTS: [],
       YT_DLP_PATH: 'yt-dlp',
+      PROBE_CONCURRENCY: Math.max(1, availableParallelism()),
+      PROBE_CACHE_TTL: 10 * 60_000,
+      PROBE_CACHE_MAX_ENTRIES: 10_000,
+      TOOL_NICENESS: 10,
     });
   });
 

@@ -33,4 +33,16 @@ export const migrations: Record<string, Migration> = {
           on downloader.fetch_abandonments (cache_key, abandoned_at desc)`.execute(db);
     },
   },
+  '0002_probe_cache': {
+    async up(db) {
+      // Recent successful probes by normalised URL, so a link sent again soon is not re-probed.
+      await sql`
+        create table downloader.probe_cache (
+          url text primary key,
+          info jsonb not null,
+          probed_at timestamptz not null
+        )`.execute(db);
+      await sql`create index probe_cache_by_age on downloader.probe_cache (probed_at)`.execute(db);
+    },
+  },
 };

@@ -11,6 +11,7 @@ import { watchAbandonments } from './fetch/abandonments.ts';
 import { createFetchHandler } from './fetch/fetch.handler.ts';
 import { createFetchJobs, type FetchJobs } from './fetch/fetch-jobs.ts';
 import { downloaderSchema, migrations } from './migrations.ts';
+import { createProbeCache } from './probe/probe-cache.ts';
 import { createProbeHandler } from './probe/probe.handler.ts';
 import { createSelectFormatHandler } from './select-format/select-format.handler.ts';
 
@@ -108,7 +109,13 @@ export async function startDownloader(
       proxyUrl: proxy.url,
       egress,
       ytDlpPath: config.YT_DLP_PATH,
+      niceness: config.TOOL_NICENESS,
       probeTimeoutMs: config.PROBE_TIMEOUT,
+      probeCache: createProbeCache(infra.db, {
+        ttlMs: config.PROBE_CACHE_TTL,
+        maxEntries: config.PROBE_CACHE_MAX_ENTRIES,
+        now,
+      }),
       maxAttempts: retryDelays.probe.length + 1,
       now,
     }),
@@ -130,6 +137,7 @@ export async function startDownloader(
       workRoot: config.DOWNLOAD_WORK_DIR,
       proxyUrl: proxy.url,
       ytDlpPath: config.YT_DLP_PATH,
+      niceness: config.TOOL_NICENESS,
       maxBytes: config.MAX_DOWNLOAD_BYTES,
       timeoutMs: config.DOWNLOAD_TIMEOUT,
       progressIntervalMs: config.PROGRESS_INTERVAL,
@@ -150,6 +158,8 @@ export async function startDownloader(
     {
       downloadConcurrency: config.DOWNLOAD_CONCURRENCY,
       probeConcurrency: config.PROBE_CONCURRENCY,
+      probeCacheTtlMs: config.PROBE_CACHE_TTL,
+      toolNiceness: config.TOOL_NICENESS,
       egressAllowList: config.EGRESS_ALLOW_CIDRS,
     },
     'Downloader consuming',

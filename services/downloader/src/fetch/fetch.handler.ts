@@ -34,6 +34,8 @@ export interface FetchDependencies {
   workRoot: string;
   proxyUrl: string;
   ytDlpPath: string;
+  /** Scheduling niceness of yt-dlp and the ffmpeg it starts. */
+  niceness: number;
   maxBytes: number;
   timeoutMs: number;
   progressIntervalMs: number;
@@ -119,6 +121,7 @@ export function createFetchHandler(deps: FetchDependencies): LongRunningHandler 
         maxBytes: deps.maxBytes,
         timeoutMs: deps.timeoutMs,
         ytDlpPath: deps.ytDlpPath,
+        niceness: deps.niceness,
         proxy: deps.proxyUrl,
         signal: AbortSignal.any([job.signal, signal]),
         onProgress: (tick) => progress.report(downloadProgressData(cacheKey, tick)),

@@ -43,6 +43,7 @@ beforeAll(async () => {
     workRoot: harness.workRoot,
     proxyUrl: harness.proxy.url,
     ytDlpPath: 'yt-dlp',
+    niceness: 10,
     maxBytes: 50 * 1024 * 1024,
     timeoutMs: 60_000,
     progressIntervalMs: 300,

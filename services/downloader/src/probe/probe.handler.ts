@@ -13,6 +13,7 @@ import {
   shouldProbe,
   type ProbeOutcome,
 } from './probe.decide.ts';
+import type { ProbeCache } from './probe-cache.ts';
 import { saveProbedRequest } from './probed-requests.ts';
 
 export interface ProbeDependencies {
@@ -22,14 +23,21 @@ export interface ProbeDependencies {
   proxyUrl: string;
   egress: { allowList: AllowList; allowedPorts: readonly number[] };
   ytDlpPath: string;
+  /** Scheduling niceness of yt-dlp. */
+  niceness: number;
   probeTimeoutMs: number;
+  /** Recent probes by normalised URL: a link probed moments ago is answered without yt-dlp. */
+  probeCache?: ProbeCache | undefined;
   /** The probe consumer's attempts: a transient failure on the last one is told to the user. */
   maxAttempts: number;
   now: () => Date;
   probe?: (url: string, options: ProbeOptions) => Promise<MediaInfo>;
 }
 
-/** download.requested → yt-dlp -J through the egress proxy → download.probed or download.failed. */
+/**
+ * download.requested → yt-dlp -J through the egress proxy (or a recent probe of the same URL)
+ * → download.probed or download.failed.
+ */
 export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler {
   const probe = deps.probe ?? probeMedia;
   return async (message, { delivery, logger, signal }) => {
@@ -60,15 +68,27 @@ export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler 
       return;
     }
 
+    let fromCache = false;
+    if (outcome === undefined) {
+      const cached = await deps.probeCache?.find(url);
+      if (cached !== undefined) {
+        outcome = { kind: 'probed', info: cached };
+        fromCache = true;
+      }
+    }
     if (outcome === undefined) {
       try {
         const info = await probe(url, {
           ytDlpPath: deps.ytDlpPath,
           proxy: deps.proxyUrl,
           timeoutMs: deps.probeTimeoutMs,
+          niceness: deps.niceness,
           signal,
         });
         outcome = { kind: 'probed', info };
+        await deps.probeCache?.save(url, info).catch((error: unknown) => {
+          logger.warn({ err: error, requestId: request.requestId }, 'Could not cache the probe');
+        });
       } catch (error) {
         if (signal.aborted) {
           throw new AppError('interrupted', 'The probe was interrupted by a shutdown', {
@@ -103,6 +123,7 @@ export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler 
       {
         requestId: request.requestId,
         outcome: decided.kind,
+        fromCache,
         ...(decided.kind === 'failed' ? { code: decided.error.code } : {}),
         appended: appended.map((event) => event.type),
       },

@@ -18,6 +18,8 @@ import {
 } from '../testing/harness.ts';
 import { downloadRequested, qualityChosen } from '../testing/messages.ts';
 import { createProbeHandler, type ProbeDependencies } from './probe.handler.ts';
+import { probeMedia, type MediaInfo } from '@mediabot/media-tools';
+import { createProbeCache } from './probe-cache.ts';
 import { findProbedRequest } from './probed-requests.ts';
 
 let harness: DownloaderHarness;
@@ -31,6 +33,7 @@ beforeAll(async () => {
     proxyUrl: harness.proxy.url,
     egress: { allowList: createAllowList(['127.0.0.1/32']), allowedPorts: [harness.media.port] },
     ytDlpPath: 'yt-dlp',
+    niceness: 10,
     probeTimeoutMs: 60_000,
     maxAttempts: 3,
     now: () => new Date(),
@@ -169,5 +172,110 @@ describe('probe (real yt-dlp through the egress proxy)', () => {
     } finally {
       await strictProxy.close();
     }
+  });
+});
+
+describe('probe cache (recent probes by normalised URL)', () => {
+  const ttlMs = 10 * 60_000;
+  let clock = Date.parse('2026-11-24T06:00:00Z');
+  let probes: string[] = [];
+  const now = () => new Date(clock);
+  const countingProbe: ProbeDependencies['probe'] = (url, options) => {
+    probes.push(url);
+    return probeMedia(url, options);
+  };
+  const handlerWith = (maxEntries = 100) =>
+    createProbeHandler({
+      ...deps,
+      now,
+      probe: countingProbe,
+      probeCache: createProbeCache(harness.database.db, { ttlMs, maxEntries, now }),
+    });
+  const probedData = async (message: Envelope) => {
+    const probed = (await harness.store.readStream(message.streamId)).find((event) =>
+      MediaProbed.is(event),
+    );
+    if (probed === undefined) throw new Error('not probed');
+    const {
+      requestId: _requestId,
+      chatId: _chatId,
+      ...data
+    } = MediaProbed.parseData(probed.version, probed.data);
+    return data;
+  };
+  const mp4Url = (query: string) =>
+    `${harness.media.urlOf(harness.samples.mp4Small.slice(harness.samples.dir.length + 1))}?${query}`;
+
+  it('answers a link probed moments ago without running yt-dlp, with the same events', async () => {
+    probes = [];
+    const handler = handlerWith();
+    const first = await requested(mp4Url('cache=same'));
+    await handler(first, longRunningContext(harness, first));
+    expect(probes).toHaveLength(1);
+
+    clock += 60_000;
+    const forwardedBefore = harness.forwarded();
+    // The same link, spelled differently: the cache key is the checked, normalised URL.
+    const again = await requested(mp4Url('cache=same').replace('http://', 'HTTP://'));
+    await handler(again, longRunningContext(harness, again));
+    expect(probes).toHaveLength(1);
+    expect(harness.forwarded()).toBe(forwardedBefore);
+    expect(await typesIn(harness.store, again.streamId)).toEqual([
+      DownloadRequested.type,
+      MediaProbed.type,
+    ]);
+    expect(await probedData(again)).toEqual(await probedData(first));
+
+    const other = await requested(mp4Url('cache=other'));
+    await handler(other, longRunningContext(harness, other));
+    expect(probes).toEqual([mp4Url('cache=same'), mp4Url('cache=other')]);
+  });
+
+  it('probes again once the cached probe is older than the TTL', async () => {
+    probes = [];
+    const handler = handlerWith();
+    const first = await requested(mp4Url('cache=expiry'));
+    await handler(first, longRunningContext(harness, first));
+    clock += ttlMs - 1_000;
+    const fresh = await requested(mp4Url('cache=expiry'));
+    await handler(fresh, longRunningContext(harness, fresh));
+    expect(probes).toHaveLength(1);
+    clock += 2_000;
+    const stale = await requested(mp4Url('cache=expiry'));
+    await handler(stale, longRunningContext(harness, stale));
+    expect(probes).toHaveLength(2);
+  });
+
+  it('keeps no failed probe', async () => {
+    probes = [];
+    const handler = handlerWith();
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const message = await requested(harness.media.urlOf('missing-for-cache.mp4'));
+      await handler(message, longRunningContext(harness, message)).catch(() => undefined);
+    }
+    expect(probes).toHaveLength(2);
+  });
+
+  it('keeps at most maxEntries probes, dropping the oldest', async () => {
+    const cache = createProbeCache(harness.database.db, { ttlMs, maxEntries: 2, now });
+    const info = (mediaKey: string): MediaInfo => ({
+      mediaKey,
+      id: mediaKey,
+      extractor: 'generic',
+      extractorKey: 'Generic',
+      title: mediaKey,
+      durationSeconds: 1,
+      uploader: null,
+      webpageUrl: `https://example.com/${mediaKey}`,
+      thumbnailUrl: null,
+      qualities: [{ quality: 'audio-mp3', formatSelector: 'ba', height: null, estimatedBytes: 1 }],
+    });
+    for (const key of ['a', 'b', 'c']) {
+      clock += 1_000;
+      await cache.save(`https://example.com/${key}`, info(key));
+    }
+    expect(await cache.find('https://example.com/a')).toBeUndefined();
+    expect((await cache.find('https://example.com/b'))?.mediaKey).toBe('b');
+    expect((await cache.find('https://example.com/c'))?.mediaKey).toBe('c');
   });
 });
