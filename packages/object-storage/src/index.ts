@@ -15,5 +15,6 @@ export {
   startEmbeddedS3,
   type EmbeddedS3,
   type EmbeddedS3Options,
+  type EmbeddedS3Request,
 } from './embedded/embedded-s3.ts';
 export { verifySignatureV4, type SignatureVerdict } from './embedded/sigv4.ts';

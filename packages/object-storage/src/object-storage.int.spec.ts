@@ -87,17 +87,22 @@ describe('object storage on the embedded S3', () => {
     await expect(storage.check()).resolves.toBeUndefined();
   });
 
-  it('uploads a file in parts and downloads it to a file unchanged', async () => {
+  it('uploads a file larger than a part in one streamed request and downloads it unchanged', async () => {
     const content = randomBytes(11 * 1024 * 1024 + 17);
     const source = join(directory, 'source.bin');
     await writeFile(source, content);
 
+    const before = s3.requests().length;
     const stored = await storage.putFile('media', 'media/abc/video.mp4', source, 'video/mp4');
     expect(stored).toMatchObject({
       bucket: 'media',
       key: 'media/abc/video.mp4',
       sizeBytes: content.length,
     });
+    expect(stored.etag).toBe(createHash('md5').update(content).digest('hex'));
+    expect(s3.requests().slice(before)).toEqual([
+      { method: 'PUT', path: '/test-media/media/abc/video.mp4', range: null, copySource: null },
+    ]);
 
     const info = await storage.stat('media', 'media/abc/video.mp4');
     expect(info).toMatchObject({ sizeBytes: content.length, contentType: 'video/mp4' });
@@ -119,6 +124,63 @@ describe('object storage on the embedded S3', () => {
       chunks.push(chunk as Buffer);
     }
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(Buffer.concat(parts)));
+  });
+
+  it('refuses a put signed with the wrong secret although the payload is not hashed', async () => {
+    const source = join(directory, 'refused.bin');
+    await writeFile(source, randomBytes(1024));
+    const refusedBefore = s3.refusals();
+    await expect(
+      storageWith({ secretKey: 'guessed' }).putFile('raw', 'raw/refused.bin', source, 'video/mp4'),
+    ).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(s3.refusals()).toBe(refusedBefore + 1);
+    expect(await storage.stat('raw', 'raw/refused.bin')).toBeNull();
+  });
+
+  it('copies an object on the server, with the content type asked for', async () => {
+    const content = randomBytes(6 * 1024 * 1024 + 3);
+    await storage.putStream('raw', 'raw/copy/source.bin', Readable.from([content]), {
+      contentType: 'application/octet-stream',
+      sizeBytes: content.length,
+    });
+    const before = s3.requests().length;
+    const copied = await storage.copy(
+      { bucket: 'raw', key: 'raw/copy/source.bin' },
+      { bucket: 'media', key: 'media/copy/video.mp4' },
+      'video/mp4',
+    );
+    expect(copied).toMatchObject({
+      bucket: 'media',
+      key: 'media/copy/video.mp4',
+      sizeBytes: content.length,
+    });
+    // No body went through the client: one copy request and a stat of its result.
+    expect(
+      s3
+        .requests()
+        .slice(before)
+        .map((request) => [request.method, request.copySource]),
+    ).toEqual([
+      ['PUT', 'test-raw/raw/copy/source.bin'],
+      ['HEAD', null],
+    ]);
+    expect(await storage.stat('media', 'media/copy/video.mp4')).toMatchObject({
+      sizeBytes: content.length,
+      contentType: 'video/mp4',
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await storage.getStream('media', 'media/copy/video.mp4')) {
+      chunks.push(chunk as Buffer);
+    }
+    expect(sha256(Buffer.concat(chunks))).toBe(sha256(content));
+
+    await expect(
+      storage.copy(
+        { bucket: 'raw', key: 'raw/copy/missing.bin' },
+        { bucket: 'media', key: 'media/copy/other.mp4' },
+        'video/mp4',
+      ),
+    ).rejects.toMatchObject({ code: 'object_not_found' });
   });
 
   it('says plainly when an object is missing; removing one twice is fine', async () => {
@@ -233,6 +295,15 @@ describe('object storage on the embedded S3', () => {
       // A proxy in front of S3 forwards the public Host; the signature covers that host.
       expect((await download(link.url)).status).toBe(200);
       expect((await download(link.url, { host: `127.0.0.1:${s3.port}` })).status).toBe(403);
+    });
+
+    it('names the internal endpoint for our own tools, and serves ranges on it', async () => {
+      const publicStorage = storageWith({ publicEndpoint: 'https://files.mediabot.test' });
+      const link = await publicStorage.presignedGetUrl('media', key, 600, { via: 'internal' });
+      expect(link.url.startsWith(`${s3.endpoint}/test-media/media/link/file.mp4?`)).toBe(true);
+      const response = await fetch(link.url, { headers: { range: 'bytes=10-19' } });
+      expect(response.status).toBe(206);
+      expect(Buffer.from(await response.arrayBuffer())).toEqual(content.subarray(10, 20));
     });
 
     it('refuses lifetimes S3 would not honour', async () => {

@@ -15,12 +15,25 @@ export interface EmbeddedS3Options {
   now?: () => Date;
 }
 
+/** One request the embedded S3 accepted, as tests want to see it. */
+export interface EmbeddedS3Request {
+  method: string;
+  /** `/<bucket>/<key>`, without the query. */
+  path: string;
+  /** The Range header of a partial GET, or null. */
+  range: string | null;
+  /** `x-amz-copy-source` of a server-side copy, or null. */
+  copySource: string | null;
+}
+
 export interface EmbeddedS3 {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
   port: number;
   /** Requests refused by signature checks so far (for tests). */
   refusals(): number;
+  /** Every request let through so far, oldest first (for tests: which bodies moved). */
+  requests(): readonly EmbeddedS3Request[];
   close(): Promise<void>;
 }
 
@@ -72,6 +85,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   });
   const handle = s3rver.callback();
   let refused = 0;
+  const accepted: EmbeddedS3Request[] = [];
 
   const server = createServer((request, response) => {
     const verdict = verifySignatureV4(
@@ -85,6 +99,16 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       xmlError(response, verdict.status, verdict.code, verdict.message);
       return;
     }
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : null;
+    };
+    accepted.push({
+      method: request.method ?? 'GET',
+      path: new URL(request.url ?? '/', 'http://embedded').pathname,
+      range: header('range'),
+      copySource: header('x-amz-copy-source'),
+    });
     if (answerEmptyUploadListing(request, response)) return;
     handle(request, response);
   });
@@ -101,6 +125,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     endpoint: `http://127.0.0.1:${port}`,
     port,
     refusals: () => refused,
+    requests: () => [...accepted],
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
