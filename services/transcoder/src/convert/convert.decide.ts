@@ -8,7 +8,7 @@ import {
   type RecordedEnvelope,
 } from '@mediabot/contracts';
 import { occurredAtMs, type DownloadErrorData } from '@mediabot/media-jobs';
-import type { MediaProbe } from '@mediabot/media-tools';
+import { planTranscode, type MediaProbe } from '@mediabot/media-tools';
 import type { z } from 'zod';
 import { transcoderActor } from '../shared/actor.ts';
 
@@ -65,6 +65,15 @@ const tierHeights: Record<string, number> = { '1080p': 1080, '720p': 720, '360p'
 export function outputPlanFor(option: MediaFetchedData['option'], probe: MediaProbe): OutputPlan {
   if (option.kind === 'audio' || probe.video === null) return { kind: 'audio' };
   return { kind: 'video', maxHeight: tierHeights[option.quality] };
+}
+
+/** Whether the file is a video Telegram plays as it is (for this option): nothing to make. */
+export function isPassThrough(option: MediaFetchedData['option'], probe: MediaProbe): boolean {
+  const plan = outputPlanFor(option, probe);
+  return (
+    plan.kind === 'video' &&
+    planTranscode(probe, { maxHeight: plan.maxHeight }).action === 'pass-through'
+  );
 }
 
 /** A display name for Telegram from an untrusted title: no path or control characters. */

@@ -7,6 +7,7 @@ import {
   conversionEndedIn,
   decideConversionEnding,
   decideConversionFailure,
+  isPassThrough,
   mediaReadyData,
   outputFileName,
   outputPlanFor,
@@ -84,6 +85,22 @@ describe('outputPlanFor', () => {
     });
     expect(outputPlanFor(audioOption, probeOf())).toEqual({ kind: 'audio' });
     expect(outputPlanFor(videoOption, probeOf({ video: null }))).toEqual({ kind: 'audio' });
+  });
+});
+
+describe('isPassThrough', () => {
+  it('holds only for a fast-start H.264/AAC MP4 video within the chosen height', () => {
+    expect(isPassThrough(videoOption, probeOf())).toBe(true);
+    expect(isPassThrough({ ...videoOption, quality: '720p' }, probeOf())).toBe(true);
+    expect(isPassThrough(audioOption, probeOf())).toBe(false);
+    expect(
+      isPassThrough(
+        { ...videoOption, quality: '360p' },
+        probeOf({ video: { ...probeOf().video!, width: 1280, height: 720 } }),
+      ),
+    ).toBe(false);
+    expect(isPassThrough(videoOption, probeOf({ fastStart: false }))).toBe(false);
+    expect(isPassThrough(videoOption, probeOf({ video: null }))).toBe(false);
   });
 });
 

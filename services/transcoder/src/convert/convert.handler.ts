@@ -22,10 +22,12 @@ import {
 import type { LongRunningHandler, MessagingLogger } from '@mediabot/messaging';
 import { objectKey, type ObjectStorage } from '@mediabot/object-storage';
 import { transcoderActor } from '../shared/actor.ts';
+import { probeRemoteFastStartMp4, remoteThumbnail } from './remote-media.ts';
 import {
   conversionEndedIn,
   decideConversionEnding,
   decideConversionFailure,
+  isPassThrough,
   mediaReadyData,
   outputPlanFor,
   type ConversionEnding,
@@ -52,6 +54,11 @@ export function mediaObjectKey(cacheKey: string, fetchedId: string, name: string
   return objectKey(cacheStream(cacheKey), fetchedId, name);
 }
 
+/** The frame `makeThumbnail` would pick: a tenth of the way in, at most 10 s. */
+function thumbnailSecondsOf(durationSeconds: number | null): number {
+  return durationSeconds === null || durationSeconds <= 0 ? 0 : Math.min(durationSeconds * 0.1, 10);
+}
+
 async function thumbnailOrNull(
   request: Parameters<typeof makeThumbnail>[0],
   logger: MessagingLogger,
@@ -66,10 +73,12 @@ async function thumbnailOrNull(
 }
 
 /**
- * download.fetched → the raw file from S3, ffprobe, then the least work that makes it play in
- * Telegram (pass through, remux, or re-encode to H.264/AAC with faststart), or a tagged MP3 for
- * audio; a JPEG thumbnail for videos; results to the media bucket; download.media-ready. Any
- * failure ends the fetch as download.fetch-failed (stage convert or store). Safe to repeat.
+ * download.fetched → ffprobe, then the least work that makes it play in Telegram, a JPEG
+ * thumbnail for videos, results in the media bucket, download.media-ready. A fast-start MP4 that
+ * is already playable is probed where it lies and copied into the media bucket on the server
+ * (no download, no upload); anything else is downloaded, then remuxed, re-encoded to
+ * H.264/AAC with faststart, or made a tagged MP3 for audio, and uploaded. Any failure ends the
+ * fetch as download.fetch-failed (stage convert or store). Safe to repeat.
  */
 export function createConvertHandler(deps: ConvertDependencies): LongRunningHandler {
   return async (message, { delivery, logger, signal }) => {
@@ -116,11 +125,65 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
     };
     const probeOf = (path: string): Promise<MediaProbe> =>
       probeFile(path, { ffprobePath: deps.ffprobePath, signal });
+    const storeThumbnail = async (path: string | null): Promise<string | null> => {
+      if (path === null) return null;
+      const key = mediaObjectKey(fetched.cacheKey, message.eventId, 'thumb.jpg');
+      await deps.storage.putFile('media', key, path, 'image/jpeg');
+      return key;
+    };
 
     let stage: ConversionStage = 'store';
     let dir: string | undefined;
     try {
       dir = await createJobDir(deps.workRoot, message.eventId);
+      const rawLink = await deps.storage.presignedGetUrl(
+        'raw',
+        fetched.objectKey,
+        Math.ceil(deps.timeoutMs / 1000) + 60,
+        { via: 'internal' },
+      );
+
+      stage = 'convert';
+      const remote = { ...tools, ffprobePath: deps.ffprobePath, ffmpegPath: deps.ffmpegPath };
+      const remoteProbe = await probeRemoteFastStartMp4(rawLink.url, remote).catch(
+        (error: unknown) => {
+          if (signal.aborted) throw error;
+          logger.warn({ err: error }, 'Raw object not probed where it lies; downloading it');
+          return null;
+        },
+      );
+      if (remoteProbe !== null && isPassThrough(fetched.option, remoteProbe)) {
+        // Already playable: no download, no upload; the media object is a server-side copy.
+        logger.info({ cacheKey: fetched.cacheKey, action: 'pass-through' }, 'Conversion planned');
+        const thumbnailPath = await remoteThumbnail(
+          rawLink.url,
+          join(dir, 'thumb.jpg'),
+          thumbnailSecondsOf(remoteProbe.durationSeconds),
+          remote,
+        );
+        stage = 'store';
+        await progress.flush();
+        const mediaKey = mediaObjectKey(fetched.cacheKey, message.eventId, 'media.mp4');
+        const copied = await deps.storage.copy(
+          { bucket: 'raw', key: fetched.objectKey },
+          { bucket: 'media', key: mediaKey },
+          'video/mp4',
+        );
+        await conclude({
+          kind: 'ready',
+          data: mediaReadyData({
+            fetched,
+            kind: 'video',
+            objectKey: mediaKey,
+            thumbnailObjectKey: await storeThumbnail(thumbnailPath),
+            sizeBytes: copied.sizeBytes,
+            probe: remoteProbe,
+          }),
+        });
+        return;
+      }
+
+      stage = 'store';
       const input = join(dir, `input${extname(fetched.fileName).toLowerCase() || '.bin'}`);
       await deps.storage.getToFile('raw', fetched.objectKey, input);
 
@@ -189,18 +252,13 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
         outputPath,
         plan.kind === 'audio' ? 'audio/mpeg' : 'video/mp4',
       );
-      let thumbnailKey: string | null = null;
-      if (thumbnailPath !== null) {
-        thumbnailKey = mediaObjectKey(fetched.cacheKey, message.eventId, 'thumb.jpg');
-        await deps.storage.putFile('media', thumbnailKey, thumbnailPath, 'image/jpeg');
-      }
       await conclude({
         kind: 'ready',
         data: mediaReadyData({
           fetched,
           kind: plan.kind,
           objectKey: mediaKey,
-          thumbnailObjectKey: thumbnailKey,
+          thumbnailObjectKey: await storeThumbnail(thumbnailPath),
           sizeBytes: size,
           probe: outputProbe,
         }),

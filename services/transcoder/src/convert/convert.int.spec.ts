@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +106,8 @@ async function download(key: string, name: string): Promise<string> {
   return path;
 }
 
+const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
 function readyOf(stream: readonly Envelope[]) {
   const ready = stream.filter((event) => MediaReady.is(event));
   expect(ready).toHaveLength(1);
@@ -147,6 +150,42 @@ describe('convert (real ffmpeg, embedded S3)', () => {
     expect(await store.streamVersion(cacheStream(fetched.data.cacheKey))).toBe(
       BigInt(stream.length),
     );
+  });
+
+  it('passes a playable fast-start MP4 through without moving its body: probed in place, copied on the server', async () => {
+    const before = s3.requests().length;
+    const { fetched, stream } = await convert(samples.mp4Small);
+    const ready = readyOf(stream);
+    expect(ready).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 640, height: 360 });
+    expect(ready.durationSeconds).toBeGreaterThan(4);
+
+    const requests = s3.requests().slice(before);
+    const rawPath = `/mediabot-raw/${fetched.data.objectKey}`;
+    const mediaPath = `/mediabot-media/${ready.objectKey}`;
+    // The test's own put of the raw file, then only ranges of it; the media object is a copy.
+    expect(
+      requests.filter((request) => request.path === rawPath && request.method !== 'GET'),
+    ).toHaveLength(1);
+    const rawReads = requests.filter(
+      (request) => request.path === rawPath && request.method === 'GET',
+    );
+    expect(rawReads.length).toBeGreaterThan(0);
+    expect(rawReads.every((request) => request.range !== null)).toBe(true);
+    const mediaWrites = requests.filter(
+      (request) => request.path === mediaPath && request.method === 'PUT',
+    );
+    expect(mediaWrites.map((request) => request.copySource)).toEqual([
+      `mediabot-raw/${fetched.data.objectKey}`,
+    ]);
+
+    const copy = await download(ready.objectKey, 'passed.mp4');
+    expect(sha256Of(await readFile(copy))).toBe(sha256Of(await readFile(samples.mp4Small)));
+    expect((await storage.stat('media', ready.objectKey))?.contentType).toBe('video/mp4');
+    expect(ready.sizeBytes).toBe((await stat(samples.mp4Small)).size);
+    expect(ready.thumbnailObjectKey).not.toBeNull();
+    const thumbnail = await probeFile(await download(ready.thumbnailObjectKey!, 'passed.jpg'));
+    expect(thumbnail.video?.codec).toBe('mjpeg');
+    expect(await readdir(deps.workRoot)).toEqual([]);
   });
 
   it('remuxes an MP4 whose index is at the end, without re-encoding', async () => {
