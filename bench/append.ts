@@ -1,5 +1,5 @@
 // Append throughput: our event store against emmett-postgresql on the same server, same payloads.
-// Run: node bench/append.ts [--seconds 8] [--events 200000] [--diagnose]
+// Run: node bench/append.ts [--seconds 5] [--rounds 3] [--events 200000] [--diagnose]
 // --diagnose adds variants of our store in databases of their own, to show where our time goes.
 import { cpuUsage } from 'node:process';
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,9 @@ import {
 import { createBenchDatabase, type BenchDatabase } from './support/services.ts';
 import { sampleWaits, topWaits } from './support/waits.ts';
 
-const pointSeconds = option('seconds', 8);
+const pointSeconds = option('seconds', 5);
+/** Each store runs each point this many times, alternating, and the median is compared. */
+const rounds = option('rounds', 3);
 const pointEvents = option('events', 200_000);
 const warmupSeconds = option('warmup', 1);
 const streamsPerWriter = 4;
@@ -224,40 +226,49 @@ async function main() {
     let pointIndex = 0;
     for (const batch of batchSizes) {
       for (const writers of writerCounts) {
-        // Alternate which store goes first so drift in machine load does not favour one.
-        const order = pointIndex++ % 2 === 0 ? appenders : [...appenders].reverse();
-        const rates = new Map<string, number>();
-        for (const appender of order) {
-          await runPoint(appender, batch, writers, { seconds: warmupSeconds, events: 20_000 });
-          const result = await runPoint(appender, batch, writers, {
-            seconds: pointSeconds,
-            events: pointEvents,
-          });
-          const rate = result.events / result.seconds;
-          rates.set(appender.name, rate);
-          const line = [
-            String(batch),
-            String(writers),
-            appender.name,
-            formatRate(rate),
-            formatRate(result.appends / result.seconds),
-            formatMs(percentile(result.appendLatenciesMs, 50)),
-            formatMs(percentile(result.appendLatenciesMs, 99)),
-            ((result.clientCpuMs / result.events) * 1000).toFixed(1),
-            `${Math.round(result.machineBusy * 100)}%`,
-            topWaits(result.waits),
-            `${result.events.toLocaleString('en-US')} in ${result.seconds.toFixed(1)} s`,
-          ];
-          details.push(line);
-          console.error(line.join('  '), ` load ${currentLoad()}`);
+        const rates = new Map<string, number[]>();
+        for (let round = 0; round < rounds; round++) {
+          // Alternate which store goes first so drift in machine load does not favour one.
+          const order = pointIndex++ % 2 === 0 ? appenders : [...appenders].reverse();
+          for (const appender of order) {
+            await runPoint(appender, batch, writers, { seconds: warmupSeconds, events: 20_000 });
+            const result = await runPoint(appender, batch, writers, {
+              seconds: pointSeconds,
+              events: pointEvents,
+            });
+            const rate = result.events / result.seconds;
+            rates.set(appender.name, [...(rates.get(appender.name) ?? []), rate]);
+            const line = [
+              String(batch),
+              String(writers),
+              appender.name,
+              String(round + 1),
+              formatRate(rate),
+              formatRate(result.appends / result.seconds),
+              formatMs(percentile(result.appendLatenciesMs, 50)),
+              formatMs(percentile(result.appendLatenciesMs, 99)),
+              ((result.clientCpuMs / result.events) * 1000).toFixed(1),
+              `${Math.round(result.machineBusy * 100)}%`,
+              topWaits(result.waits),
+              `${result.events.toLocaleString('en-US')} in ${result.seconds.toFixed(1)} s`,
+            ];
+            details.push(line);
+            console.error(line.join('  '), ` load ${currentLoad()}`);
+          }
         }
-        const ourRate = rates.get('ours') ?? 0;
-        const theirRate = rates.get('emmett') ?? 0;
+        const median = (values: number[] = []) =>
+          [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+        const spread = (values: number[] = []) =>
+          `${formatRate(Math.min(...values))}–${formatRate(Math.max(...values))}`;
+        const ourRate = median(rates.get('ours'));
+        const theirRate = median(rates.get('emmett'));
         rows.push([
           String(batch),
           String(writers),
           formatRate(ourRate),
+          spread(rates.get('ours')),
           formatRate(theirRate),
+          spread(rates.get('emmett')),
           `${(ourRate / theirRate).toFixed(2)}×`,
         ]);
       }
@@ -267,7 +278,15 @@ async function main() {
     console.log(`- load average at end: ${currentLoad()}\n`);
     console.log(
       markdownTable(
-        ['events/append', 'writers', 'ours events/s', 'emmett events/s', 'ours/emmett'],
+        [
+          'events/append',
+          'writers',
+          `ours events/s (median of ${rounds})`,
+          'ours range',
+          `emmett events/s (median of ${rounds})`,
+          'emmett range',
+          'ours/emmett',
+        ],
         rows,
       ),
     );
@@ -278,6 +297,7 @@ async function main() {
           'events/append',
           'writers',
           'store',
+          'round',
           'events/s',
           'appends/s',
           'append p50 ms',
