@@ -21,6 +21,7 @@ export const configSchema = eventServiceConfigSchema.extend({
   /** Prefix of the notifier's Redis keys (rate-limit buckets, request locks). */
   NOTIFIER_REDIS_PREFIX: z.string().min(1).default('mediabot:notifier'),
   NOTIFIER_CONCURRENCY: intVar({ min: 1, max: 100 }).default(8),
+  /** Files and links sent at once per instance; a delivery waiting for its chat's budget does not count. */
   NOTIFIER_DELIVERY_CONCURRENCY: intVar({ min: 1, max: 50 }).default(3),
   S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
   S3_ACCESS_KEY: z.string().min(1),

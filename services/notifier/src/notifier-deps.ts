@@ -5,7 +5,9 @@ import type { MediaStore } from './state/media.ts';
 import type { Requests } from './state/requests.ts';
 import type { Users } from './state/users.ts';
 import type { RequestLocks } from './status/request-lock.ts';
+import type { StatusRedraws } from './status/status-redraws.ts';
 import type { BotApi } from './telegram/bot-api.ts';
+import type { SendSlots } from './telegram/send-slots.ts';
 
 export interface NotifierLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -31,6 +33,10 @@ export interface NotifierSettings {
 /** Everything the handlers use, passed in (tests swap any of it). */
 export interface NotifierDeps {
   bot: BotApi;
+  /** Files and links sent at once by this process (NOTIFIER_DELIVERY_CONCURRENCY). */
+  deliverySlots: SendSlots;
+  /** Status edits left for later because the chat had no sending budget. */
+  redraws: StatusRedraws;
   sent: SentMessages;
   locks: RequestLocks;
   requests: Requests;

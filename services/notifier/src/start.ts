@@ -6,7 +6,12 @@ import type { NotifierConfig } from './config.ts';
 import { migrations } from './migrations.ts';
 import { createNotifier, deliveryEventTypes, mainEventTypes } from './notifier.ts';
 import { notifierSchema } from './state/tables.ts';
+import { startRedrawLoop } from './status/redraw-loop.ts';
 import { createNotifierDeps } from './wiring.ts';
+
+/** Delivery events one instance takes on at once: most of them wait for a chat's budget. */
+const deliveriesTakenOnAtOnce = (config: NotifierConfig) =>
+  Math.max(32, config.NOTIFIER_DELIVERY_CONCURRENCY * 4);
 
 export async function startNotifier(context: ServiceContext<NotifierConfig>): Promise<StartResult> {
   const { config, logger, shutdown } = context;
@@ -31,17 +36,18 @@ export async function startNotifier(context: ServiceContext<NotifierConfig>): Pr
     buckets: { media: config.S3_BUCKET_MEDIA, raw: config.S3_BUCKET_MEDIA },
   });
 
-  const notifier = createNotifier(
-    createNotifierDeps({
-      config,
-      db: infrastructure.db,
-      store: infrastructure.store,
-      redis,
-      storage,
-      logger,
-      redisPrefix: config.NOTIFIER_REDIS_PREFIX,
-    }),
-  );
+  const deps = createNotifierDeps({
+    config,
+    db: infrastructure.db,
+    store: infrastructure.store,
+    redis,
+    storage,
+    logger,
+    redisPrefix: config.NOTIFIER_REDIS_PREFIX,
+  });
+  const notifier = createNotifier(deps);
+  const redraws = startRedrawLoop(deps);
+  shutdown.register('status redraws', () => redraws.stop());
   // Brokers that honour per-consumer timeouts (3.12+) must not cut a handler that is still
   // waiting out a 429, or an upload of a large file to a self-hosted Bot API server.
   const minute = 60_000;
@@ -55,7 +61,10 @@ export async function startNotifier(context: ServiceContext<NotifierConfig>): Pr
     subscription: 'deliveries',
     bindings: deliveryEventTypes,
     longRunningHandler: (message, { signal }) => notifier.handle(message, signal),
-    concurrency: config.NOTIFIER_DELIVERY_CONCURRENCY,
+    // Sends are limited by deps.deliverySlots; a delivery waiting for its chat's budget holds
+    // only its place here, so other chats' deliveries go on meanwhile.
+    prefetch: deliveriesTakenOnAtOnce(config),
+    concurrency: deliveriesTakenOnAtOnce(config),
     consumerTimeoutMs: Math.max(config.CONSUMER_TIMEOUT_MS, 30 * minute),
   });
   return {};

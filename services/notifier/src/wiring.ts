@@ -12,8 +12,10 @@ import { createRequests } from './state/requests.ts';
 import { notifierSchema, type NotifierTables } from './state/tables.ts';
 import { createUsers } from './state/users.ts';
 import { createRedisRequestLocks } from './status/request-lock.ts';
+import { createRedisStatusRedraws } from './status/status-redraws.ts';
 import { createBotApi, type RawTelegramClient } from './telegram/bot-api.ts';
 import { createRedisSendRateLimiter } from './telegram/send-rate-limiter.ts';
+import { createSendSlots } from './telegram/send-slots.ts';
 
 export type NotifierWiringConfig = Pick<
   NotifierConfig,
@@ -24,6 +26,7 @@ export type NotifierWiringConfig = Pick<
   | 'RATE_PER_CHAT_PER_SECOND'
   | 'RATE_GLOBAL_PER_SECOND'
   | 'TELEGRAM_MAX_WAIT_MS'
+  | 'NOTIFIER_DELIVERY_CONCURRENCY'
 >;
 
 /** Builds the handlers' dependencies from open connections (start.ts and the int tests share it). */
@@ -62,6 +65,8 @@ export function createNotifierDeps(options: {
       ),
       maxWaitMs: config.TELEGRAM_MAX_WAIT_MS,
     }),
+    deliverySlots: createSendSlots(config.NOTIFIER_DELIVERY_CONCURRENCY),
+    redraws: createRedisStatusRedraws(options.redis, `${prefix}:status-redraws`),
     sent: createSentMessages(db),
     locks: createRedisRequestLocks(options.redis, { keyPrefix: `${prefix}:lock:request` }),
     requests: createRequests(db),

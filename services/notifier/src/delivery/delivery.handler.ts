@@ -70,7 +70,7 @@ async function sendMedia(
     media.thumbnailObjectKey === null
       ? {}
       : { thumbnail: await upload(media.thumbnailObjectKey, 'thumbnail.jpg') };
-  const options = { chatId: facts.chatId, signal };
+  const options = { chatId: facts.chatId, slots: deps.deliverySlots, signal };
   let sent: SentMedia;
   if (media.kind === 'video') {
     sent = await deps.bot.call(
@@ -283,10 +283,12 @@ async function onCacheHit(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { data } = message;
+  // Not drawn: the file (or, for an upload, the "uploading" status) follows at once.
   const facts = await changeRequest(
     deps,
     { requestId: data.requestId, chatId: data.chatId, occurredAt: message.occurredAt },
     { kind: 'cache-hit', cacheKey: data.cacheKey },
+    { draw: false },
   );
   if (isTerminal(facts.state)) return;
   const known = await deps.media.find(data.cacheKey);
@@ -349,20 +351,24 @@ async function onLinkIssued(
       chatId: data.chatId,
       ifOutcomeUnknown: 'assume-sent',
       send: async () => {
-        const sent = await deps.bot.call('sendMessage', {
-          chat_id: data.chatId,
-          text: rendered.text,
-          parse_mode: 'HTML',
-          link_preview_options: { is_disabled: true },
-          ...(facts.userMessageId === null
-            ? {}
-            : {
-                reply_parameters: {
-                  message_id: facts.userMessageId,
-                  allow_sending_without_reply: true,
-                },
-              }),
-        });
+        const sent = await deps.bot.call(
+          'sendMessage',
+          {
+            chat_id: data.chatId,
+            text: rendered.text,
+            parse_mode: 'HTML',
+            link_preview_options: { is_disabled: true },
+            ...(facts.userMessageId === null
+              ? {}
+              : {
+                  reply_parameters: {
+                    message_id: facts.userMessageId,
+                    allow_sending_without_reply: true,
+                  },
+                }),
+          },
+          { slots: deps.deliverySlots },
+        );
         return { messageId: sent.message_id };
       },
     })

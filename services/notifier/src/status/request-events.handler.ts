@@ -24,12 +24,14 @@ export interface RequestRef {
  * Applies a change to a request and redraws its status message, under the request's lock. A
  * stale change (the request is further along) is not applied, but the message is still brought
  * up to date: a redelivery after a crash between saving and editing finishes the edit.
+ * `draw: false` only saves: for a state the next change replaces at once (a cache hit, whose
+ * file goes out right after), which would only spend the chat's budget before the file.
  */
 export async function changeRequest(
   deps: NotifierDeps,
   ref: RequestRef,
   change: RequestChange,
-  options: { progress?: boolean } = {},
+  options: { progress?: boolean; draw?: boolean } = {},
 ): Promise<RequestFacts> {
   return deps.locks.withLock(ref.requestId, async () => {
     const stored = await deps.requests.loadOrNew(
@@ -40,7 +42,7 @@ export async function changeRequest(
     const next = applyChange(stored.facts, change);
     if (next) await deps.requests.save(next, { countDelivery: change.kind === 'delivered' });
     const current = next ? { ...stored, facts: next } : stored;
-    await showStatus(deps, current, options);
+    if (options.draw !== false) await showStatus(deps, current, options);
     return current.facts;
   });
 }

@@ -21,7 +21,10 @@ const statusKey = (requestId: string, generation: number) =>
 /**
  * Brings a request's status message up to date with its stored facts: sends it the first time
  * (as a reply to the link), edits it afterwards. Call it holding the request's lock.
- * `progress`: a progress update, edited at most once per interval and never waited for.
+ * An edit never waits for the chat's sending budget: without budget it is left to the status
+ * redraws (`deps.redraws`), which draw the newest facts once the chat has budget again.
+ * `progress`: a progress update, edited at most once per interval and dropped without budget
+ * (the next progress replaces it).
  */
 export async function showStatus(
   deps: NotifierDeps,
@@ -54,7 +57,7 @@ export async function showStatus(
       });
       return;
     }
-    if (outcome === 'skipped') return;
+    if (outcome === 'skipped' || outcome === 'deferred') return;
     // The message is gone (deleted by the user, too old): the next one gets a new key.
     stored = { ...stored, statusMessageId: null, statusGeneration: stored.statusGeneration + 1 };
     await deps.requests.recordStatusMessage(facts.requestId, {
@@ -71,7 +74,7 @@ async function editStatus(
   stored: StoredRequest,
   rendered: RenderedMessage,
   progress: boolean,
-): Promise<'edited' | 'skipped' | 'gone'> {
+): Promise<'edited' | 'skipped' | 'deferred' | 'gone'> {
   const { facts } = stored;
   try {
     await deps.bot.call(
@@ -83,7 +86,7 @@ async function editStatus(
         ...htmlOptions,
         ...replyMarkupOf(rendered),
       },
-      { whenLimited: progress ? 'skip' : 'wait' },
+      { whenLimited: 'skip' },
     );
     return 'edited';
   } catch (error) {
@@ -93,13 +96,14 @@ async function editStatus(
       deps.logger.warn({ requestId: facts.requestId }, 'Chat unreachable; status not shown');
       return 'skipped';
     }
-    // A progress edit that would have to wait is dropped: the next progress replaces it.
     if (
-      progress &&
       error instanceof TelegramCallError &&
       (error.code === 'telegram_throttled' || error.code === 'telegram_rate_limited')
     ) {
-      return 'skipped';
+      // A progress edit is dropped: the next progress replaces it.
+      if (progress) return 'skipped';
+      await deps.redraws.schedule(facts.requestId, error.retryAfterMs ?? 1000);
+      return 'deferred';
     }
     throw error;
   }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Opts, Telegram as TelegramMethods } from 'telegraf/types';
 import { classifyTelegramFailure, TelegramCallError } from './telegram-errors.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
+import type { SendSlots } from './send-slots.ts';
 
 export type BotMethod = keyof TelegramMethods;
 export type BotResult<M extends BotMethod> = ReturnType<TelegramMethods[M]>;
@@ -15,6 +16,8 @@ export interface CallOptions {
   whenLimited?: 'wait' | 'skip';
   /** The chat whose budget the call takes; read from `chat_id` when the payload is an object. */
   chatId?: number | undefined;
+  /** Held while calling only: a call waiting for its chat's budget or a 429 leaves the slot free. */
+  slots?: SendSlots | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -92,8 +95,10 @@ export function createBotApi(options: BotApiOptions): BotApi {
       const mayWait = (ms: number) => !skip && waitedMs + ms <= options.maxWaitMs;
       const chatId = callOptions.chatId ?? (isFactory(payload) ? undefined : chatOf(payload));
       for (;;) {
-        if (chatId !== undefined) {
-          const waitMs = await options.limiter.take(chatId);
+        const release = callOptions.slots ? await callOptions.slots.acquire(signal) : () => {};
+        let waitMs = 0;
+        try {
+          waitMs = chatId === undefined ? 0 : await options.limiter.take(chatId);
           if (waitMs > 0) {
             if (!mayWait(waitMs)) {
               throw new TelegramCallError(skip ? 'telegram_throttled' : 'telegram_rate_limited', {
@@ -101,27 +106,28 @@ export function createBotApi(options: BotApiOptions): BotApi {
                 errorCode: null,
                 description: `no sending budget for chat ${chatId} for ${waitMs} ms`,
                 retryAfterSeconds: Math.ceil(waitMs / 1000),
+                retryAfterMs: waitMs,
               });
             }
-            await sleep(waitMs, signal);
-            waitedMs += waitMs;
-            continue;
+          } else {
+            const body = isFactory(payload) ? await payload() : payload;
+            try {
+              return await options.telegram.callApi(method, body, signal ? { signal } : {});
+            } catch (error) {
+              destroyStreams(body);
+              const failure = classifyTelegramFailure(error, method);
+              if (failure.retryAfterSeconds === null || failure.code !== 'telegram_rate_limited')
+                throw failure;
+              waitMs = failure.retryAfterSeconds * 1000;
+              await options.limiter.pause(chatId, waitMs);
+              if (!mayWait(waitMs)) throw failure;
+            }
           }
+        } finally {
+          release();
         }
-        const body = isFactory(payload) ? await payload() : payload;
-        try {
-          return await options.telegram.callApi(method, body, signal ? { signal } : {});
-        } catch (error) {
-          destroyStreams(body);
-          const failure = classifyTelegramFailure(error, method);
-          if (failure.retryAfterSeconds === null || failure.code !== 'telegram_rate_limited')
-            throw failure;
-          const retryAfterMs = failure.retryAfterSeconds * 1000;
-          await options.limiter.pause(chatId, retryAfterMs);
-          if (!mayWait(retryAfterMs)) throw failure;
-          await sleep(retryAfterMs, signal);
-          waitedMs += retryAfterMs;
-        }
+        await sleep(waitMs, signal);
+        waitedMs += waitMs;
       }
     },
   };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isRetryable } from '@mediabot/contracts';
 import { createBotApi, type RawTelegramClient } from './bot-api.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
+import { createSendSlots } from './send-slots.ts';
 import { TelegramCallError } from './telegram-errors.ts';
 
 class FakeTelegramError extends Error {
@@ -182,5 +183,36 @@ describe('Bot API client', () => {
     expect(streams).toHaveLength(2);
     expect(streams[0]?.destroyed).toBe(true);
     expect(streams[1]?.destroyed).toBe(false);
+  });
+
+  it('holds its send slot only while calling, not while it waits for the chat’s budget', async () => {
+    const { telegram } = scripted([{ message_id: 1 }, { message_id: 2 }]);
+    const slots = createSendSlots(1);
+    // Chat 1 has no budget for 1 s; chat 2 has budget.
+    const limiter: SendRateLimiter = {
+      take: (chatId) => Promise.resolve(chatId === 1 && !budgetBack ? 1000 : 0),
+      pause: () => Promise.resolve(),
+    };
+    let budgetBack = false;
+    const order: string[] = [];
+    let endWait = () => {};
+    const sleep = () =>
+      new Promise<void>((resolve) => {
+        endWait = () => {
+          budgetBack = true;
+          resolve();
+        };
+      });
+    const bot = createBotApi({ telegram, limiter, maxWaitMs: 10_000, sleep });
+    const waiting = bot
+      .call('sendMessage', { chat_id: 1, text: 'a' }, { slots })
+      .then(() => order.push('chat 1'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await bot
+      .call('sendMessage', { chat_id: 2, text: 'b' }, { slots })
+      .then(() => order.push('chat 2'));
+    endWait();
+    await waiting;
+    expect(order).toEqual(['chat 2', 'chat 1']);
   });
 });

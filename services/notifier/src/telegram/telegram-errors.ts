@@ -19,6 +19,8 @@ export class TelegramCallError extends AppError<TelegramErrorCode> {
   readonly errorCode: number | null;
   readonly description: string;
   readonly retryAfterSeconds: number | null;
+  /** The same wait to the millisecond when our own limiter refused the call. */
+  readonly retryAfterMs: number | null;
   /** True when the call may have taken effect although it failed (no answer came back). */
   readonly outcomeUnknown: boolean;
 
@@ -29,6 +31,7 @@ export class TelegramCallError extends AppError<TelegramErrorCode> {
       errorCode: number | null;
       description: string;
       retryAfterSeconds?: number | null;
+      retryAfterMs?: number | null;
       outcomeUnknown?: boolean;
       cause?: unknown;
     },
@@ -47,6 +50,11 @@ export class TelegramCallError extends AppError<TelegramErrorCode> {
     this.errorCode = init.errorCode;
     this.description = init.description;
     this.retryAfterSeconds = init.retryAfterSeconds ?? null;
+    this.retryAfterMs =
+      init.retryAfterMs ??
+      (init.retryAfterSeconds === undefined || init.retryAfterSeconds === null
+        ? null
+        : init.retryAfterSeconds * 1000);
     this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 }
