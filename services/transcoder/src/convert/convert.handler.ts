@@ -155,20 +155,25 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
       if (remoteProbe !== null && isPassThrough(fetched.option, remoteProbe)) {
         // Already playable: no download, no upload; the media object is a server-side copy.
         logger.info({ cacheKey: fetched.cacheKey, action: 'pass-through' }, 'Conversion planned');
-        const thumbnailPath = await remoteThumbnail(
+        stage = 'store';
+        await progress.flush();
+        const mediaKey = mediaObjectKey(fetched.cacheKey, message.eventId, 'media.mp4');
+        // The frame is read while the store copies; a copy that fails still waits for ffmpeg,
+        // so the job directory is not removed under it.
+        const thumbnailMade = remoteThumbnail(
           rawLink.url,
           join(dir, 'thumb.jpg'),
           thumbnailSecondsOf(remoteProbe.durationSeconds),
           remote,
         );
-        stage = 'store';
-        await progress.flush();
-        const mediaKey = mediaObjectKey(fetched.cacheKey, message.eventId, 'media.mp4');
-        const copied = await deps.storage.copy(
-          { bucket: 'raw', key: fetched.objectKey },
-          { bucket: 'media', key: mediaKey },
-          'video/mp4',
-        );
+        const copied = await deps.storage
+          .copy(
+            { bucket: 'raw', key: fetched.objectKey },
+            { bucket: 'media', key: mediaKey },
+            'video/mp4',
+          )
+          .finally(() => thumbnailMade);
+        const thumbnailPath = await thumbnailMade;
         await conclude({
           kind: 'ready',
           data: mediaReadyData({
