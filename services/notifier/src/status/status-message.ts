@@ -13,6 +13,7 @@ import {
   isNotModified,
   TelegramCallError,
 } from '../telegram/telegram-errors.ts';
+import { isTerminal } from './request-state.ts';
 import { renderStatus } from './status.render.ts';
 
 const statusKey = (requestId: string, generation: number) =>
@@ -86,7 +87,9 @@ async function editStatus(
         ...htmlOptions,
         ...replyMarkupOf(rendered),
       },
-      { whenLimited: 'skip' },
+      // While the file is still to come, an edit never takes the chat's last call: the file goes
+      // first, and the edit is deferred (and merged with the next).
+      { whenLimited: 'skip', reserve: isTerminal(facts.state) ? 0 : 1 },
     );
     return 'edited';
   } catch (error) {

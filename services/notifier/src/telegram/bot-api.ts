@@ -16,6 +16,8 @@ export interface CallOptions {
   whenLimited?: 'wait' | 'skip';
   /** The chat whose budget the call takes; read from `chat_id` when the payload is an object. */
   chatId?: number | undefined;
+  /** Calls left in the chat's budget after this one (a status edit keeps one for the file). */
+  reserve?: number | undefined;
   /** Held while calling only: a call waiting for its chat's budget or a 429 leaves the slot free. */
   slots?: SendSlots | undefined;
   signal?: AbortSignal | undefined;
@@ -98,7 +100,8 @@ export function createBotApi(options: BotApiOptions): BotApi {
         const release = callOptions.slots ? await callOptions.slots.acquire(signal) : () => {};
         let waitMs = 0;
         try {
-          waitMs = chatId === undefined ? 0 : await options.limiter.take(chatId);
+          waitMs =
+            chatId === undefined ? 0 : await options.limiter.take(chatId, callOptions.reserve);
           if (waitMs > 0) {
             if (!mayWait(waitMs)) {
               throw new TelegramCallError(skip ? 'telegram_throttled' : 'telegram_rate_limited', {

@@ -33,6 +33,18 @@ describe('Redis send rate limiter', () => {
     expect(await first.take(2)).toBe(0);
   });
 
+  it('keeps a reserve for calls that ask for one (a status edit leaves the last call to the file)', async () => {
+    const [first, second] = replicas();
+    expect(await first.take(1, 1)).toBe(0);
+    expect(await second.take(1, 1)).toBe(0);
+    // One call left: an edit keeping one in reserve waits for the next, the file takes it now.
+    const editWait = await first.take(1, 1);
+    expect(editWait).toBeGreaterThan(0);
+    expect(editWait).toBeLessThanOrEqual(1000);
+    expect(await second.take(1)).toBe(0);
+    expect(await first.take(1)).toBeGreaterThan(0);
+  });
+
   it('holds the whole bot to the global rate', async () => {
     const [first, second] = replicas({
       perChatPerSecond: 100,

@@ -2,8 +2,11 @@ import type { Redis } from 'ioredis';
 
 /** Budget for outgoing Bot API calls, shared by every notifier replica. */
 export interface SendRateLimiter {
-  /** Takes one call from the chat's and the bot's budget: 0 when taken, else ms to wait first. */
-  take(chatId: number): Promise<number>;
+  /**
+   * Takes one call from the chat's and the bot's budget: 0 when taken, else ms to wait first.
+   * `reserve`: calls that must stay in the chat's budget after this one (kept for a file).
+   */
+  take(chatId: number, reserve?: number): Promise<number>;
   /** Telegram answered 429: nobody calls for this chat (or at all, without a chat) for `ms`. */
   pause(chatId: number | undefined, ms: number): Promise<void>;
 }
@@ -32,10 +35,11 @@ local function level(key, rate, burst)
 end
 
 local chat_rate, chat_burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local need = 1 + tonumber(ARGV[5])
 local global_rate, global_burst = tonumber(ARGV[3]), tonumber(ARGV[4])
 local chat = level(KEYS[1], chat_rate, chat_burst)
 local global = level(KEYS[2], global_rate, global_burst)
-if chat >= 1 and global >= 1 then
+if chat >= need and global >= 1 then
   redis.call('HSET', KEYS[1], 'tokens', chat - 1, 'at', now)
   redis.call('PEXPIRE', KEYS[1], math.ceil(chat_burst / chat_rate * 1000) + 1000)
   redis.call('HSET', KEYS[2], 'tokens', global - 1, 'at', now)
@@ -43,7 +47,7 @@ if chat >= 1 and global >= 1 then
   return 0
 end
 local wait_chat = 0
-if chat < 1 then wait_chat = math.ceil((1 - chat) * 1000 / chat_rate) end
+if chat < need then wait_chat = math.ceil((need - chat) * 1000 / chat_rate) end
 local wait_global = 0
 if global < 1 then wait_global = math.ceil((1 - global) * 1000 / global_rate) end
 return math.max(wait_chat, wait_global, 1)
@@ -67,7 +71,7 @@ export function createRedisSendRateLimiter(
   const globalBucket = `${keyPrefix}:global`;
   const globalPause = `${keyPrefix}:pause:global`;
   return {
-    async take(chatId) {
+    async take(chatId, reserve = 0) {
       const wait = await redis.eval(
         takeScript,
         4,
@@ -79,6 +83,8 @@ export function createRedisSendRateLimiter(
         String(limits.perChatBurst),
         String(limits.globalPerSecond),
         String(Math.max(1, limits.globalPerSecond)),
+        // A reserve beyond the burst could never be met.
+        String(Math.max(0, Math.min(reserve, limits.perChatBurst - 1))),
       );
       return Number(wait);
     },
