@@ -1,7 +1,10 @@
 // Cache hits through the whole product: a link delivered once, then many users send the same
 // link and pick the same quality. Measured: link → offer keyboard (the probe), and the quality
 // button's callback update → the video re-sent by file_id (sendVideo with a file_id string).
+// Then other users set that quality as their default in /settings and send the link: measured
+// link in → sendVideo(file_id), with no question asked.
 // Run: node bench/journey-cache.ts [--users 200] [--probe-rate 2] [--click-rate 5]
+//      [--preset-users 100] [--preset-rate 2]   (0 preset users: no default-quality phase)
 //      [--env notifier:RATE_PER_CHAT_PER_SECOND=5]   (diagnosis: any service setting)
 import { basename } from 'node:path';
 import type { SimulatedUserHandle, TranscriptMessage } from '@mediabot/telegram-fake';
@@ -35,6 +38,8 @@ import { sampleOldestTransaction } from './support/waits.ts';
 const userCount = option('users', 200);
 const probeRate = option('probe-rate', 2);
 const clickRate = option('click-rate', 5);
+const presetUserCount = option('preset-users', 100);
+const presetRate = option('preset-rate', 2);
 const waitMs = 180_000;
 const hasOffer = (call: TimedCall) =>
   call.ok && keyboardOf(call).some((b) => isVideoChoice(b.text));
@@ -90,6 +95,60 @@ async function requestTimeline(
   } finally {
     await pool.end();
   }
+}
+
+async function chosenQualityOf(bench: JourneyBench): Promise<string> {
+  const { pool } = bench.database.open(1);
+  try {
+    const { rows } = await pool.query<{ quality: string }>(
+      `select data->'option'->>'quality' as quality from eventstore.events
+        where type = 'download.format-selected' order by global_position limit 1`,
+    );
+    if (rows[0] === undefined) throw new Error('no download.format-selected');
+    return rows[0].quality;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function savedPreferences(bench: JourneyBench): Promise<number> {
+  const { pool } = bench.database.open(1);
+  try {
+    const { rows } = await pool.query<{ count: number }>(
+      'select count(*)::int as count from gateway_bot.user_preferences where default_quality is not null',
+    );
+    return rows[0]?.count ?? 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** /settings, then the quality button: the user's default quality is `label` from then on. */
+async function setDefaultQuality(
+  bench: JourneyBench,
+  user: SimulatedUserHandle,
+  label: string,
+): Promise<boolean> {
+  const at = Date.now();
+  const isQualityButton = (button: { text: string }) => button.text === label;
+  user.sendText('/settings');
+  const settings = await bench.clock.next(
+    user.chatId,
+    at,
+    (call) => call.ok && keyboardOf(call).some(isQualityButton),
+    waitMs,
+  );
+  if (!settings) return false;
+  const entry = user
+    .transcript()
+    .findLast(
+      (message) =>
+        message.sender === 'bot' &&
+        (message.message.reply_markup?.inline_keyboard.flat() ?? []).some(isQualityButton),
+    );
+  if (!entry) return false;
+  user.clickButton(entry, isQualityButton);
+  return true;
 }
 
 async function requestIdsByChat(bench: JourneyBench): Promise<Map<number, string>> {
@@ -241,6 +300,89 @@ try {
     values[5]!.push(hitIn - hit.recordedAt);
     values[6]!.push(sent.startedAt - hitIn);
   }
+  const presetUsers = Array.from({ length: presetUserCount }, newUser);
+  // The offer may call the top tier "Best video"; /settings names the tier itself.
+  const chosenTier = await chosenQualityOf(bench);
+  const qualityLabel = chosenTier === 'audio-mp3' ? 'Audio MP3' : chosenTier;
+  const presetLinkSentAt = new Map<number, number>();
+  const presetSends: (TimedCall | undefined)[] = [];
+  let presetHandling: string[][] = [];
+  let presetLoop = { seconds: 0, lateMsMax: 0 };
+  let presetsSaved = 0;
+  if (presetUserCount > 0) {
+    log(`default-quality phase: ${presetUserCount} users set ${qualityLabel} in /settings`);
+    const settingsDone: Promise<boolean>[] = [];
+    await openLoop(presetUsers.length, clickRate, (index) => {
+      settingsDone.push(setDefaultQuality(bench, presetUsers[index]!, qualityLabel));
+    });
+    await Promise.all(settingsDone);
+    const deadline = Date.now() + waitMs;
+    while ((presetsSaved = await savedPreferences(bench)) < presetUserCount) {
+      if (Date.now() > deadline) break;
+      await sleep(200);
+    }
+    log(
+      `default-quality phase: ${presetsSaved}/${presetUserCount} saved; links at ${presetRate}/s`,
+    );
+    await sleep(1000);
+    const presetHandlingBefore = await readHandling(bench.stack);
+    const pending: Promise<TimedCall | undefined>[] = [];
+    presetLoop = await openLoop(presetUsers.length, presetRate, (index) => {
+      const user = presetUsers[index]!;
+      const sentAt = Date.now();
+      user.sendText(link);
+      presetLinkSentAt.set(user.chatId, sentAt);
+      pending.push(clock.next(user.chatId, sentAt, isFileIdSend, waitMs));
+    });
+    presetSends.push(...(await Promise.all(pending)));
+    log(
+      `default-quality phase: ${presetSends.filter(Boolean).length}/${presetUserCount} videos re-sent by file_id`,
+    );
+    presetHandling = handlingRows(presetHandlingBefore, await readHandling(bench.stack));
+  }
+  const presetLatencies = presetSends.flatMap((call, index) =>
+    call ? [call.startedAt - presetLinkSentAt.get(presetUsers[index]!.chatId)!] : [],
+  );
+  const presetRequestIds = await requestIdsByChat(bench);
+  const presetTimelines = await requestTimeline(bench);
+  const presetStage = {
+    'link → download.requested appended (gateway)': [] as number[],
+    'requested → download.probed + format-selected appended (relay + downloader)': [] as number[],
+    'format-selected → download.cache-hit appended (relay + storage)': [] as number[],
+    'cache-hit appended → in RabbitMQ (relay)': [] as number[],
+    'cache-hit in RabbitMQ → sendVideo(file_id) reaches the fake (notifier)': [] as number[],
+  };
+  const presetCallsBefore = new Map<string, { users: number; offsets: number[][] }>();
+  for (const user of presetUsers) {
+    const at = presetLinkSentAt.get(user.chatId);
+    const sent = at === undefined ? undefined : clock.first(user.chatId, at, isFileIdSend);
+    if (at === undefined || !sent) continue;
+    const calls = clock
+      .calls(user.chatId)
+      .filter((call) => call.startedAt >= at && call.startedAt <= sent.startedAt);
+    const key = calls.map((call) => call.method).join(' → ');
+    const entry = presetCallsBefore.get(key) ?? { users: 0, offsets: calls.map(() => []) };
+    entry.users += 1;
+    calls.forEach((call, index) => entry.offsets[index]?.push(call.startedAt - at));
+    presetCallsBefore.set(key, entry);
+    const timeline = presetTimelines.get(presetRequestIds.get(user.chatId) ?? '');
+    if (!timeline) continue;
+    const find = (type: string) => timeline.find((event) => event.type === type);
+    const [requested, selected, hit] = [
+      'download.requested',
+      'download.format-selected',
+      'download.cache-hit',
+    ].map(find);
+    if (!requested || !selected || !hit) continue;
+    const hitIn = tap.arrivals.get(hit.eventId);
+    if (hitIn === undefined) continue;
+    const values = Object.values(presetStage);
+    values[0]!.push(requested.recordedAt - at);
+    values[1]!.push(selected.recordedAt - requested.recordedAt);
+    values[2]!.push(hit.recordedAt - selected.recordedAt);
+    values[3]!.push(hitIn - hit.recordedAt);
+    values[4]!.push(sent.startedAt - hitIn);
+  }
   await tap.stop();
   const loadSamples = load.stop();
   const uptimeAfter = await uptimeLine();
@@ -297,6 +439,49 @@ try {
         percentileHeaders,
         Object.entries(stage).map(([label, values]) => percentileRow(label, summarize(values))),
       ),
+      ...(presetUserCount === 0
+        ? []
+        : [
+            '',
+            `#### Default quality set in /settings: link in → video re-sent by file_id`,
+            '',
+            `- ${presetUserCount} other users set ${qualityLabel} in /settings (${presetsSaved} saved in the gateway's preferences), then sent the same link at ${(presetUserCount / Math.max(presetLoop.seconds, 0.001)).toFixed(2)}/s (the bot asks nothing: the probe selects the format)`,
+            '',
+            markdownTable(
+              [...percentileHeaders, 'missing'],
+              [
+                percentileRow('link → sendVideo(file_id)', summarize(presetLatencies), [
+                  String(presetUserCount - presetLatencies.length),
+                ]),
+              ],
+            ),
+            '',
+            'From the link to the file_id send, the calls the bot made in the chat (p50 ms after the link):',
+            '',
+            markdownTable(
+              ['calls', 'users', 'p50 ms after the link, each call'],
+              [...presetCallsBefore]
+                .sort((a, b) => b[1].users - a[1].users)
+                .map(([calls, entry]) => [
+                  calls,
+                  String(entry.users),
+                  entry.offsets.map((offsets) => summarize(offsets).p50.toFixed(0)).join(' → '),
+                ]),
+            ),
+            '',
+            'Where the time goes (event recorded_at, and arrival in a queue of our own bound to the event exchange):',
+            '',
+            markdownTable(
+              percentileHeaders,
+              Object.entries(presetStage).map(([label, values]) =>
+                percentileRow(label, summarize(values)),
+              ),
+            ),
+            '',
+            'Events handled during the default-quality link phase, by consumer (busiest first):',
+            '',
+            markdownTable(handlingHeaders, presetHandling),
+          ]),
     ].join('\n'),
   );
 } catch (error) {
