@@ -151,6 +151,41 @@ async function setDefaultQuality(
   return true;
 }
 
+type CallSequences = Map<string, { users: number; offsets: number[][] }>;
+
+/** The bot's calls in each chat from `startedAt` to the file_id send, grouped by sequence. */
+function callsUntilFileIdSend(
+  clock: JourneyBench['clock'],
+  users: readonly SimulatedUserHandle[],
+  startedAt: ReadonlyMap<number, number>,
+): CallSequences {
+  const sequences: CallSequences = new Map();
+  for (const user of users) {
+    const at = startedAt.get(user.chatId);
+    const sent = at === undefined ? undefined : clock.first(user.chatId, at, isFileIdSend);
+    if (at === undefined || !sent) continue;
+    const calls = clock
+      .calls(user.chatId)
+      .filter((call) => call.startedAt >= at && call.startedAt <= sent.startedAt);
+    const key = calls.map((call) => call.method).join(' → ');
+    const entry = sequences.get(key) ?? { users: 0, offsets: calls.map(() => []) };
+    entry.users += 1;
+    calls.forEach((call, index) => entry.offsets[index]?.push(call.startedAt - at));
+    sequences.set(key, entry);
+  }
+  return sequences;
+}
+
+function callSequenceRows(sequences: CallSequences): string[][] {
+  return [...sequences]
+    .sort((a, b) => b[1].users - a[1].users)
+    .map(([calls, entry]) => [
+      calls,
+      String(entry.users),
+      entry.offsets.map((offsets) => summarize(offsets).p50.toFixed(0)).join(' → '),
+    ]);
+}
+
 async function requestIdsByChat(bench: JourneyBench): Promise<Map<number, string>> {
   const { pool } = bench.database.open(1);
   try {
@@ -250,20 +285,7 @@ try {
 
   // Between the click and the file_id send: which calls the notifier made in the chat, and when
   // the events on the way were recorded.
-  const callsBefore = new Map<string, { users: number; offsets: number[][] }>();
-  for (const user of users) {
-    const at = clickedAt.get(user.chatId);
-    const sent = at === undefined ? undefined : clock.first(user.chatId, at, isFileIdSend);
-    if (at === undefined || !sent) continue;
-    const calls = clock
-      .calls(user.chatId)
-      .filter((call) => call.startedAt >= at && call.startedAt <= sent.startedAt);
-    const key = calls.map((call) => call.method).join(' → ');
-    const entry = callsBefore.get(key) ?? { users: 0, offsets: calls.map(() => []) };
-    entry.users += 1;
-    calls.forEach((call, index) => entry.offsets[index]?.push(call.startedAt - at));
-    callsBefore.set(key, entry);
-  }
+  const callsBefore = callsUntilFileIdSend(clock, users, clickedAt);
   const requestIds = await requestIdsByChat(bench);
   const timelines = await requestTimeline(bench);
   const stage = {
@@ -352,19 +374,11 @@ try {
     'cache-hit appended → in RabbitMQ (relay)': [] as number[],
     'cache-hit in RabbitMQ → sendVideo(file_id) reaches the fake (notifier)': [] as number[],
   };
-  const presetCallsBefore = new Map<string, { users: number; offsets: number[][] }>();
+  const presetCallsBefore = callsUntilFileIdSend(clock, presetUsers, presetLinkSentAt);
   for (const user of presetUsers) {
     const at = presetLinkSentAt.get(user.chatId);
     const sent = at === undefined ? undefined : clock.first(user.chatId, at, isFileIdSend);
     if (at === undefined || !sent) continue;
-    const calls = clock
-      .calls(user.chatId)
-      .filter((call) => call.startedAt >= at && call.startedAt <= sent.startedAt);
-    const key = calls.map((call) => call.method).join(' → ');
-    const entry = presetCallsBefore.get(key) ?? { users: 0, offsets: calls.map(() => []) };
-    entry.users += 1;
-    calls.forEach((call, index) => entry.offsets[index]?.push(call.startedAt - at));
-    presetCallsBefore.set(key, entry);
     const timeline = presetTimelines.get(presetRequestIds.get(user.chatId) ?? '');
     if (!timeline) continue;
     const find = (type: string) => timeline.find((event) => event.type === type);
@@ -420,13 +434,7 @@ try {
       '',
       markdownTable(
         ['calls', 'users', 'p50 ms after the click, each call'],
-        [...callsBefore]
-          .sort((a, b) => b[1].users - a[1].users)
-          .map(([calls, entry]) => [
-            calls,
-            String(entry.users),
-            entry.offsets.map((offsets) => summarize(offsets).p50.toFixed(0)).join(' → '),
-          ]),
+        callSequenceRows(callsBefore),
       ),
       '',
       'Events handled during the click phase, by consumer (from each service’s /metrics; busiest first):',
@@ -460,13 +468,7 @@ try {
             '',
             markdownTable(
               ['calls', 'users', 'p50 ms after the link, each call'],
-              [...presetCallsBefore]
-                .sort((a, b) => b[1].users - a[1].users)
-                .map(([calls, entry]) => [
-                  calls,
-                  String(entry.users),
-                  entry.offsets.map((offsets) => summarize(offsets).p50.toFixed(0)).join(' → '),
-                ]),
+              callSequenceRows(presetCallsBefore),
             ),
             '',
             'Where the time goes (event recorded_at, and arrival in a queue of our own bound to the event exchange):',
