@@ -84,7 +84,6 @@ export async function startDownloader(
     Math.max(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS * share));
 
   const selectFormat = createSelectFormatHandler({
-    store: infra.store,
     maxAttempts: retryDelays.main.length + 1,
     now,
   });

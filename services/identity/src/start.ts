@@ -1,6 +1,6 @@
 import { registry } from '@mediabot/contracts';
 import { openEventInfrastructure } from '@mediabot/event-service';
-import { migrateProjection, startProjection } from '@mediabot/eventstore';
+import { createEventStore, migrateProjection, startProjection } from '@mediabot/eventstore';
 import type { ServiceContext } from '@mediabot/service-kit';
 import type { IdentityConfig } from './config.ts';
 import { projections } from './projections.ts';
@@ -25,6 +25,8 @@ export async function startIdentity(context: ServiceContext<IdentityConfig>): Pr
   }
   await infrastructure.consume({
     bindings: registrationTriggers,
-    handler: (message) => handleRegistration(infrastructure.store, message),
+    // Appended in the consumer's transaction: the events commit with the inbox row, and readers
+    // are woken at that commit rather than before the events are visible.
+    handler: (message, { trx }) => handleRegistration(createEventStore(trx), message),
   });
 }

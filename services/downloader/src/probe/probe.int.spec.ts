@@ -107,7 +107,6 @@ describe('probe (real yt-dlp through the egress proxy)', () => {
 
   it('answers a quality choice with the format, or a clear failure for one not offered', async () => {
     const select = createSelectFormatHandler({
-      store: harness.store,
       maxAttempts: 3,
       now: () => new Date(),
     });

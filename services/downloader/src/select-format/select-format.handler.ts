@@ -1,12 +1,11 @@
 import { AppError, QualityChosen, requestStream } from '@mediabot/contracts';
-import type { EventStore } from '@mediabot/eventstore';
+import { createEventStore } from '@mediabot/eventstore';
 import { appendDecided } from '@mediabot/media-jobs';
 import type { MessageHandler } from '@mediabot/messaging';
 import { findProbedRequest } from '../probe/probed-requests.ts';
 import { decideFormatSelection } from './select-format.decide.ts';
 
 export interface SelectFormatDependencies {
-  store: EventStore;
   /** Attempts of the consumer: a request still unknown on the last one is answered as failed. */
   maxAttempts: number;
   now: () => Date;
@@ -24,7 +23,9 @@ export function createSelectFormatHandler(deps: SelectFormatDependencies): Messa
         retryable: true,
       });
     }
-    const { appended } = await appendDecided(deps.store, requestStream(requestId), (stream) =>
+    // In the consumer's transaction: the events commit with the inbox row.
+    const store = createEventStore(trx);
+    const { appended } = await appendDecided(store, requestStream(requestId), (stream) =>
       decideFormatSelection(stream, message, probed, deps.now()),
     );
     logger.info(
