@@ -8,6 +8,7 @@ export {
 export {
   availableServices,
   repositoryRoot,
+  serviceNodeOptions,
   startStack,
   type S3Settings,
   type Stack,

@@ -19,17 +19,23 @@ export function startServiceProcess(options: {
   name: string;
   entry: string;
   env: Record<string, string>;
+  /** Node options before the entry point, e.g. `serviceNodeOptions`. */
+  nodeOptions?: readonly string[];
   httpPort?: number;
   log: LogSink;
 }): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [options.entry], {
-    env: {
-      ...process.env,
-      ...options.env,
-      ...(options.httpPort ? { HTTP_PORT: String(options.httpPort) } : {}),
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeOptions ?? []), options.entry],
+    {
+      env: {
+        ...process.env,
+        ...options.env,
+        ...(options.httpPort ? { HTTP_PORT: String(options.httpPort) } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   for (const stream of [child.stdout, child.stderr]) {
     if (stream)
       createInterface({ input: stream }).on('line', (line) => options.log(options.name, line));

@@ -74,6 +74,12 @@ export function availableServices(): ServiceName[] {
   );
 }
 
+/**
+ * The Node options every service's image starts it with (the `CMD` of services/<name>/Dockerfile;
+ * docs/deployment.md says why): the services run here as they do in production.
+ */
+export const serviceNodeOptions: readonly string[] = ['--max-semi-space-size=2'];
+
 const relayEntry = join(repositoryRoot, 'packages', 'messaging', 'src', 'relay', 'main.ts');
 
 /** Starts the whole product as separate processes, the way it runs in production. */
@@ -166,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const child = startServiceProcess({
       name,
       entry,
+      ...(name === 'relay' ? {} : { nodeOptions: serviceNodeOptions }),
       env: {
         ...sharedEnv,
         ...(name === 'relay' ? { RELAY_CHECKPOINT_SCHEMA: `relay` } : {}),
