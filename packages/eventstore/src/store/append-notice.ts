@@ -9,8 +9,8 @@ import { appendedChannel } from '../schema/migrations.ts';
  * append would serialise all appends' commits. Sent from a transaction of its own after the
  * append committed, one notice covers every append that finished before it: at most one is in
  * flight per database handle, and appends that land meanwhile ask for exactly one more, sent
- * no sooner than `minIntervalMs` after the previous one (a busy writer would otherwise pay a
- * notice per append). A lost notice only delays readers until their next poll.
+ * no sooner than `minIntervalMs` after the previous one, so a busy writer pays one notice per
+ * interval rather than one per append (after a quiet spell the first goes at once). A lost notice only delays readers until their next poll.
  */
 export interface AppendNotice {
   send(): void;
@@ -40,21 +40,25 @@ export function createAppendNotice(
   notify: () => Promise<unknown>,
   options: { minIntervalMs?: number } = {},
 ): AppendNotice {
-  const minIntervalMs = options.minIntervalMs ?? 2;
+  const minIntervalMs = options.minIntervalMs ?? 5;
   let inFlight: Promise<void> | undefined;
+  let lastSentAt = -Infinity;
   let owed = false;
 
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // One loop at a time: it waits out the interval since the last notice, sends one that covers
+  // every send() made before it, and goes round again if more came meanwhile.
   const run = async (): Promise<void> => {
-    for (;;) {
+    do {
+      const wait = lastSentAt + minIntervalMs - performance.now();
+      if (wait > 0) await pause(wait);
       owed = false;
-      const sentAt = performance.now();
+      lastSentAt = performance.now();
       await notify().catch(() => {
         // Readers poll as well; a notice that fails (pool closing, connection lost) only delays them.
       });
-      if (!owed) break;
-      const wait = sentAt + minIntervalMs - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+    } while (owed);
     inFlight = undefined;
   };
 

@@ -36,6 +36,24 @@ describe('createAppendNotice', () => {
     await notice.settled();
   });
 
+  it('holds a send that comes soon after the last notice until the interval has passed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const { calls, notify } = controlledNotify();
+    const notice = createAppendNotice(notify, { minIntervalMs: 5 });
+    notice.send();
+    calls[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(1);
+    notice.send(); // the first notice is done, but only 1 ms ago
+    notice.send();
+    await vi.advanceTimersByTimeAsync(3);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve();
+    await notice.settled();
+    expect(calls).toHaveLength(2);
+  });
+
   it('sends one notice at a time and folds the sends made meanwhile into exactly one more', async () => {
     const { calls, notify } = controlledNotify();
     const notice = createAppendNotice(notify, { minIntervalMs: 0 });
