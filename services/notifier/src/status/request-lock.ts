@@ -25,10 +25,23 @@ export interface RedisLockOptions {
   waitMs?: number;
 }
 
+/**
+ * Handlers of this process queue for a request among themselves first, so the next one starts
+ * the moment the previous one releases; only replicas contending for the same request poll Redis.
+ */
 export function createRedisRequestLocks(
   redis: Redis,
   options: RedisLockOptions = {},
 ): RequestLocks {
+  const inProcess = createLocalRequestLocks();
+  const acrossReplicas = createPollingRedisLocks(redis, options);
+  return {
+    withLock: (requestId, work) =>
+      inProcess.withLock(requestId, () => acrossReplicas.withLock(requestId, work)),
+  };
+}
+
+function createPollingRedisLocks(redis: Redis, options: RedisLockOptions): RequestLocks {
   const prefix = options.keyPrefix ?? 'mediabot:notifier:lock:request';
   const leaseMs = options.leaseMs ?? 30_000;
   const waitMs = options.waitMs ?? 20_000;
@@ -45,7 +58,7 @@ export function createRedisRequestLocks(
           });
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
-        pause = Math.min(250, pause * 2);
+        pause = Math.min(100, pause * 2);
       }
       const renewal = setInterval(() => {
         redis.eval(extendScript, 1, key, token, String(leaseMs)).catch(() => undefined);
