@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { serviceNames, type ServiceName } from '@mediabot/contracts';
 import { migrateEventStore, type AnyDatabase } from '@mediabot/eventstore';
-import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import { TelegramFake } from '@mediabot/telegram-fake';
 import { freePort } from './free-port.ts';
 import {

@@ -14,7 +14,7 @@ import {
 } from '@mediabot/contracts';
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
 import { startRelay, type Relay } from '@mediabot/messaging';
-import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import { ensureSampleMedia, startMediaServer, type MediaServer } from '@mediabot/sample-media';
 import {
   createTestDatabase,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheStream, DownloadLinkIssued, FetchQueued } from '@mediabot/contracts';
 import { createEventStore, migrateEventStore } from '@mediabot/eventstore';
 import { startRelay, type Relay } from '@mediabot/messaging';
-import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import {
   createHandlingMetrics,
   createLogger,

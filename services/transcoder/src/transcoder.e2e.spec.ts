@@ -6,12 +6,8 @@ import { cacheStream, MediaReady, type RecordedEnvelope } from '@mediabot/contra
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
 import { downloadMedia, probeFile } from '@mediabot/media-tools';
 import { startRelay, type Relay } from '@mediabot/messaging';
-import {
-  createObjectStorage,
-  startEmbeddedS3,
-  type EmbeddedS3,
-  type ObjectStorage,
-} from '@mediabot/object-storage';
+import { createObjectStorage, type ObjectStorage } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import { ensureSampleMedia, startMediaServer, type MediaServer } from '@mediabot/sample-media';
 import {
   createTestDatabase,

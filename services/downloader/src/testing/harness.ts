@@ -12,12 +12,8 @@ import {
   type LongRunningContext,
   type MessageHandler,
 } from '@mediabot/messaging';
-import {
-  createObjectStorage,
-  startEmbeddedS3,
-  type EmbeddedS3,
-  type ObjectStorage,
-} from '@mediabot/object-storage';
+import { createObjectStorage, type ObjectStorage } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import {
   ensureSampleMedia,
   startMediaServer,

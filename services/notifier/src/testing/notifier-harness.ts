@@ -7,12 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@mediabot/contracts';
 import { createEventStore, type EventStore } from '@mediabot/eventstore';
 import { startRelay, type Relay } from '@mediabot/messaging';
-import {
-  createObjectStorage,
-  startEmbeddedS3,
-  type EmbeddedS3,
-  type ObjectStorage,
-} from '@mediabot/object-storage';
+import { createObjectStorage, type ObjectStorage } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import {
   createHandlingMetrics,
   createLogger,

@@ -5,12 +5,8 @@ import { sql } from 'kysely';
 import { registry, type Envelope, type RecordedEnvelope } from '@mediabot/contracts';
 import { migrateServiceSchema } from '@mediabot/event-service';
 import { createEventStore, migrateEventStore, type AnyDatabase } from '@mediabot/eventstore';
-import {
-  createObjectStorage,
-  startEmbeddedS3,
-  type EmbeddedS3,
-  type ObjectStorage,
-} from '@mediabot/object-storage';
+import { createObjectStorage, type ObjectStorage } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import { createTestDatabase, type TestDatabase } from '@mediabot/testing';
 import type { CachePolicy } from '../cache/cache-entry.ts';
 import type { CacheDependencies } from '../cache/cache-store.ts';

@@ -14,12 +14,8 @@ import {
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
 import { probeFile } from '@mediabot/media-tools';
 import { silentLogger, type LongRunningContext } from '@mediabot/messaging';
-import {
-  createObjectStorage,
-  startEmbeddedS3,
-  type EmbeddedS3,
-  type ObjectStorage,
-} from '@mediabot/object-storage';
+import { createObjectStorage, type ObjectStorage } from '@mediabot/object-storage';
+import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import { ensureSampleMedia, type SampleMedia } from '@mediabot/sample-media';
 import { createTestDatabase, type TestDatabase } from '@mediabot/testing';
 import { audioOption, mediaFetched, videoOption } from '../testing/messages.ts';
