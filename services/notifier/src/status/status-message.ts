@@ -89,7 +89,7 @@ async function editStatus(
       },
       // While the file is still to come, an edit never takes the chat's last call: the file goes
       // first, and the edit is deferred (and merged with the next).
-      { whenLimited: 'skip', reserve: isTerminal(facts.state) ? 0 : 1 },
+      { whenLimited: 'skip', reserve: isTerminal(facts.state) ? 0 : 1, background: true },
     );
     return 'edited';
   } catch (error) {

@@ -18,6 +18,8 @@ export interface CallOptions {
   chatId?: number | undefined;
   /** Calls left in the chat's budget after this one (a status edit keeps one for the file). */
   reserve?: number | undefined;
+  /** A call nobody waits on (a status edit): it leaves part of the bot's budget to replies. */
+  background?: boolean | undefined;
   /** Held while calling only: a call waiting for its chat's budget or a 429 leaves the slot free. */
   slots?: SendSlots | undefined;
   signal?: AbortSignal | undefined;
@@ -101,7 +103,13 @@ export function createBotApi(options: BotApiOptions): BotApi {
         let waitMs = 0;
         try {
           waitMs =
-            chatId === undefined ? 0 : await options.limiter.take(chatId, callOptions.reserve);
+            chatId === undefined
+              ? 0
+              : await options.limiter.take(
+                  chatId,
+                  callOptions.reserve,
+                  callOptions.background === true,
+                );
           if (waitMs > 0) {
             if (!mayWait(waitMs)) {
               throw new TelegramCallError(skip ? 'telegram_throttled' : 'telegram_rate_limited', {

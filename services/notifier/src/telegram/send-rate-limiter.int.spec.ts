@@ -59,6 +59,22 @@ describe('Redis send rate limiter', () => {
     expect(waits[4]).toBeLessThanOrEqual(250);
   });
 
+  it('leaves a quarter of the bot’s budget to replies: background calls wait while replies go', async () => {
+    const [first, second] = replicas({
+      perChatPerSecond: 100,
+      perChatBurst: 100,
+      globalPerSecond: 8,
+    });
+    // 8 calls of budget, 2 of them (a quarter) kept for replies.
+    for (let chat = 1; chat <= 6; chat += 1) expect(await first.take(chat, 0, true)).toBe(0);
+    const editWait = await second.take(7, 0, true);
+    expect(editWait).toBeGreaterThan(0);
+    expect(editWait).toBeLessThanOrEqual(125);
+    expect(await second.take(8)).toBe(0);
+    expect(await first.take(9)).toBe(0);
+    expect(await first.take(10)).toBeGreaterThan(0);
+  });
+
   it('stops a chat for retry_after everywhere, and a shorter pause never shortens a longer one', async () => {
     const [first, second] = replicas({
       perChatPerSecond: 100,

@@ -5,8 +5,11 @@ export interface SendRateLimiter {
   /**
    * Takes one call from the chat's and the bot's budget: 0 when taken, else ms to wait first.
    * `reserve`: calls that must stay in the chat's budget after this one (kept for a file).
+   * `background`: a call nobody is waiting on (a status edit) leaves a quarter of the bot's budget
+   * to calls that answer users, so replies are not queued behind edits when the bot is at its
+   * overall limit.
    */
-  take(chatId: number, reserve?: number): Promise<number>;
+  take(chatId: number, reserve?: number, background?: boolean): Promise<number>;
   /** Telegram answered 429: nobody calls for this chat (or at all, without a chat) for `ms`. */
   pause(chatId: number | undefined, ms: number): Promise<void>;
 }
@@ -37,9 +40,10 @@ end
 local chat_rate, chat_burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local need = 1 + tonumber(ARGV[5])
 local global_rate, global_burst = tonumber(ARGV[3]), tonumber(ARGV[4])
+local global_need = 1 + tonumber(ARGV[6])
 local chat = level(KEYS[1], chat_rate, chat_burst)
 local global = level(KEYS[2], global_rate, global_burst)
-if chat >= need and global >= 1 then
+if chat >= need and global >= global_need then
   redis.call('HSET', KEYS[1], 'tokens', chat - 1, 'at', now)
   redis.call('PEXPIRE', KEYS[1], math.ceil(chat_burst / chat_rate * 1000) + 1000)
   redis.call('HSET', KEYS[2], 'tokens', global - 1, 'at', now)
@@ -49,7 +53,7 @@ end
 local wait_chat = 0
 if chat < need then wait_chat = math.ceil((need - chat) * 1000 / chat_rate) end
 local wait_global = 0
-if global < 1 then wait_global = math.ceil((1 - global) * 1000 / global_rate) end
+if global < global_need then wait_global = math.ceil((global_need - global) * 1000 / global_rate) end
 return math.max(wait_chat, wait_global, 1)
 `;
 
@@ -71,7 +75,7 @@ export function createRedisSendRateLimiter(
   const globalBucket = `${keyPrefix}:global`;
   const globalPause = `${keyPrefix}:pause:global`;
   return {
-    async take(chatId, reserve = 0) {
+    async take(chatId, reserve = 0, background = false) {
       const wait = await redis.eval(
         takeScript,
         4,
@@ -85,6 +89,7 @@ export function createRedisSendRateLimiter(
         String(Math.max(1, limits.globalPerSecond)),
         // A reserve beyond the burst could never be met.
         String(Math.max(0, Math.min(reserve, limits.perChatBurst - 1))),
+        String(background ? Math.floor(Math.max(1, limits.globalPerSecond) / 4) : 0),
       );
       return Number(wait);
     },
