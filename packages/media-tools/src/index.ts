@@ -48,6 +48,11 @@ export {
   type X264Preset,
 } from './ffmpeg/transcode.ts';
 export { extractAudioMp3, type ExtractAudioRequest } from './ffmpeg/audio.ts';
-export { makeThumbnail, thumbnailLimits, type ThumbnailRequest } from './ffmpeg/thumbnail.ts';
+export {
+  makeThumbnail,
+  thumbnailLimits,
+  thumbnailOutputArgs,
+  type ThumbnailRequest,
+} from './ffmpeg/thumbnail.ts';
 export { createFfmpegProgressParser, type TranscodeProgress } from './ffmpeg/ffmpeg-progress.ts';
 export { readTopLevelBoxes, isFastStart } from './ffmpeg/mp4-boxes.ts';

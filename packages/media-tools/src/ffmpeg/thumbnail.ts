@@ -13,6 +13,25 @@ export interface ThumbnailRequest extends FfmpegRunOptions {
   durationSeconds?: number | null | undefined;
 }
 
+/** ffmpeg output options that write one JPEG frame within Telegram's thumbnail size. */
+export function thumbnailOutputArgs(quality: number): string[] {
+  const side = thumbnailLimits.maxSide;
+  return [
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale='min(${side},iw)':'min(${side},ih)':force_original_aspect_ratio=decrease`,
+    '-q:v',
+    String(quality),
+    '-f',
+    'image2',
+    '-update',
+    '1',
+  ];
+}
+
 export function thumbnailTimeSeconds(durationSeconds: number | null | undefined): number {
   if (durationSeconds == null || durationSeconds <= 0) return 0;
   return Math.min(durationSeconds * 0.1, 10);
@@ -23,25 +42,11 @@ export async function makeThumbnail(
   request: ThumbnailRequest,
 ): Promise<{ path: string; sizeBytes: number }> {
   assertAbsolute(request.input, request.output);
-  const side = thumbnailLimits.maxSide;
   // Coarser quantisers until it fits: 320 px frames almost always fit at the first.
   for (const quality of [4, 10, 20, 31]) {
     await runFfmpeg(
       ['-ss', thumbnailTimeSeconds(request.durationSeconds).toFixed(3), '-i', request.input],
-      [
-        '-map',
-        '0:v:0',
-        '-frames:v',
-        '1',
-        '-vf',
-        `scale='min(${side},iw)':'min(${side},ih)':force_original_aspect_ratio=decrease`,
-        '-q:v',
-        String(quality),
-        '-f',
-        'image2',
-        '-update',
-        '1',
-      ],
+      thumbnailOutputArgs(quality),
       request.output,
       null,
       request,

@@ -4,6 +4,7 @@ import {
   parseFfprobeOutput,
   runProcess,
   thumbnailLimits,
+  thumbnailOutputArgs,
   type MediaProbe,
 } from '@mediabot/media-tools';
 
@@ -129,7 +130,6 @@ export async function remoteThumbnail(
   atSeconds: number,
   options: RemoteReadOptions,
 ): Promise<string | null> {
-  const side = thumbnailLimits.maxSide;
   const outcome = await runProcess({
     command: options.ffmpegPath,
     args: [
@@ -141,18 +141,7 @@ export async function remoteThumbnail(
       '-ss',
       atSeconds.toFixed(3),
       ...remoteInputArgs(url),
-      '-map',
-      '0:v:0',
-      '-frames:v',
-      '1',
-      '-vf',
-      `scale='min(${side},iw)':'min(${side},ih)':force_original_aspect_ratio=decrease`,
-      '-q:v',
-      '4',
-      '-f',
-      'image2',
-      '-update',
-      '1',
+      ...thumbnailOutputArgs(4),
       output,
     ],
     timeoutMs: options.timeoutMs,
