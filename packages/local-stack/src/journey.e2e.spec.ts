@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ensureOversizeMp4,
   ensureSampleMedia,
   startMediaServer,
   type MediaServer,
@@ -98,52 +97,6 @@ async function countEvents(type: string): Promise<number> {
   const { rows } = await sql<{ count: number }>`
     select count(*)::int as count from eventstore.events where type = ${type}`.execute(database.db);
   return rows[0]?.count ?? 0;
-}
-
-/** A constant-bitrate H.264/AAC MP4 of about `megabytes` MB, served by the media server. */
-async function makePlayableMp4(path: string, megabytes: number): Promise<string> {
-  await mkdir(dirname(path), { recursive: true });
-  const seconds = 8;
-  const bitrate = Math.round((megabytes * 8 * 1024) / seconds);
-  await promisify(execFile)('ffmpeg', [
-    '-y',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    "nullsrc=s=320x240:r=25,geq=lum='random(1)*255':cb=128:cr=128",
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-b:v',
-    `${bitrate}k`,
-    '-minrate',
-    `${bitrate}k`,
-    '-maxrate',
-    `${bitrate}k`,
-    '-bufsize',
-    `${bitrate}k`,
-    '-x264-params',
-    'nal-hrd=cbr',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '96k',
-    '-movflags',
-    '+faststart',
-    path,
-  ]);
-  return path;
 }
 
 /** A video quality button: "720p · 3 MB", or "Best video" for a file whose height is unknown. */
@@ -280,7 +233,7 @@ describe('the download journey', () => {
   it('gives a link that works and then expires when the file is over the upload limit', async () => {
     const user = newUser();
     // Already Telegram-playable (H.264/AAC, faststart), so the transcoder passes it through as is.
-    const oversize = await makePlayableMp4(join(workDir, 'media', 'big-8mb.mp4'), 8);
+    const oversize = await ensureOversizeMp4(8 * 1024 * 1024, join(workDir, 'media'));
     await askAndPick(user, bigServer.urlOf(basename(oversize)), (text) => isVideoOption(text));
     const linkOf = (message: { entities?: { type: string; url?: string }[] }) =>
       message.entities?.find((entity) => entity.type === 'text_link')?.url;

@@ -350,15 +350,17 @@ export async function ensureSampleMedia(dir = defaultSampleMediaDir()): Promise<
 }
 
 /**
- * A valid, playable MP4 of at least `minBytes` (and less than one extra second's worth), made
- * fast: one second of incompressible noise encoded losslessly, then looped with stream copy.
- * Named by size, so each size is made once.
+ * A valid MP4 of at least `minBytes` (and less than one extra second's worth) that Telegram plays
+ * as it is — H.264 4:2:0 (near-lossless, not lossless: lossless H.264 is a 4:4:4 profile the
+ * transcoder would re-encode and shrink), AAC, moov first — so it stays over an upload limit all
+ * the way through the product. Made fast: one second of incompressible noise, looped with stream
+ * copy. Named by size, so each size is made once.
  */
 export async function ensureOversizeMp4(
   minBytes: number,
   dir = defaultSampleMediaDir(),
 ): Promise<string> {
-  const segment = await ensureFile(join(dir, 'noise-1s.mp4'), (out) =>
+  const segment = await ensureFile(join(dir, 'noise-1s-qp1.mp4'), (out) =>
     runFfmpeg([
       '-f',
       'lavfi',
@@ -377,7 +379,7 @@ export async function ensureOversizeMp4(
       '-preset',
       'ultrafast',
       '-qp',
-      '0',
+      '1',
       '-pix_fmt',
       'yuv420p',
       '-c:a',
@@ -392,7 +394,7 @@ export async function ensureOversizeMp4(
   );
   const { size: segmentBytes } = await stat(segment);
   const copies = Math.max(1, Math.ceil(minBytes / segmentBytes));
-  return ensureFile(join(dir, `oversize-${minBytes}.mp4`), (out) =>
+  return ensureFile(join(dir, `oversize-${minBytes}-qp1.mp4`), (out) =>
     runFfmpeg([
       '-stream_loop',
       String(copies - 1),

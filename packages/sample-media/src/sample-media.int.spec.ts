@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureOversizeMp4, ensureSampleMedia, sampleNames, type SampleMedia } from './generate.ts';
 import { type MediaServer, startMediaServer } from './media-server.ts';
 
-function ffprobeJson(
-  path: string,
-): Promise<{ format: { duration: string }; streams: { codec_name: string }[] }> {
+function ffprobeJson(path: string): Promise<{
+  format: { duration: string };
+  streams: { codec_name: string; pix_fmt?: string; profile?: string }[];
+}> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffprobe', [
       '-v',
@@ -62,6 +63,9 @@ describe('ensureSampleMedia', () => {
     expect((await stat(path)).size).toBeGreaterThanOrEqual(minBytes);
     const probe = await ffprobeJson(path);
     expect(probe.streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    // Playable as it is, so the transcoder passes it through and it stays over the limit.
+    expect(probe.streams[0]?.pix_fmt).toBe('yuv420p');
+    expect(probe.streams[0]?.profile).not.toMatch(/4:4:4/);
     expect(Number(probe.format.duration)).toBeGreaterThan(1);
   });
 });

@@ -5,14 +5,18 @@ import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import type { ServiceName } from '@mediabot/contracts';
 import { availableServices, repositoryRoot, startStack, type Stack } from '@mediabot/local-stack';
-import { ensureSampleMedia, startMediaServer, type MediaServer } from '@mediabot/sample-media';
+import {
+  ensureOversizeMp4,
+  ensureSampleMedia,
+  startMediaServer,
+  type MediaServer,
+} from '@mediabot/sample-media';
 import { formatLogLine } from '../log-format.ts';
 import { processesWithEnvironment, type ProcessInfo } from '../process-table.ts';
 import { sampleLinks } from '../samples.ts';
 import { startSandboxServer, type SandboxServer } from '../sandbox-server.ts';
 import { localRunConfig, LocalRunConfigError, type LocalRunConfig } from './config.ts';
 import { prepareDatabase, redactUrl } from './database.ts';
-import { ensureTooBigSample } from './oversize-sample.ts';
 
 /** Set in every process a local run starts (inherited by services, yt-dlp and ffmpeg). */
 export const localRunMarker = 'MEDIABOT_LOCAL_RUN';
@@ -152,7 +156,7 @@ export async function startLocalRun(config: LocalRunConfig, output: Output): Pro
 
     output.say('sample clips (made with ffmpeg on the first run, then reused)');
     const media = await ensureSampleMedia();
-    const oversize = await ensureTooBigSample(config.uploadLimitBytes + 512 * 1024, media.dir);
+    const oversize = await ensureOversizeMp4(config.uploadLimitBytes + 512 * 1024, media.dir);
     let mediaServer: MediaServer;
     try {
       mediaServer = await startMediaServer({ dir: media.dir, port: config.mediaPort });

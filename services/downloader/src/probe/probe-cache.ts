@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { choosableQualities } from '@mediabot/contracts';
 import type { AnyDatabase } from '@mediabot/eventstore';
 import type { MediaInfo } from '@mediabot/media-tools';
 
@@ -18,7 +19,7 @@ export interface ProbeCacheOptions {
 }
 
 const qualityOptionSchema = z.object({
-  quality: z.enum(['1080p', '720p', '360p', 'audio-mp3']),
+  quality: z.enum(choosableQualities),
   formatSelector: z.string(),
   height: z.number().nullable(),
   estimatedBytes: z.number().nullable(),
