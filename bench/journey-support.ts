@@ -463,15 +463,6 @@ export async function commitLatency(bench: JourneyBench, commits = 200): Promise
 export const log = (message: string) =>
   process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${message}\n`);
 
-const journeyServices: readonly ServiceName[] = [
-  'gateway-bot',
-  'identity',
-  'downloader',
-  'transcoder',
-  'storage',
-  'notifier',
-];
-
 export interface JourneyBench {
   stack: Stack;
   fake: TelegramFake;
@@ -582,7 +573,6 @@ export async function startJourneyBench(options: JourneyBenchOptions): Promise<J
       prefix,
       workDir,
       telegram: { kind: 'fake' },
-      services: journeyServices,
       allowLoopbackLinks: { ports: [server.port, ...(options.linkPorts ?? [])] },
       logLevel: options.logLevel ?? process.env.MEDIABOT_BENCH_LOG_LEVEL ?? 'warn',
       readyTimeoutMs: 180_000,
