@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded/embedded-s3.ts';
 import {
   createObjectStorage,
@@ -124,6 +124,41 @@ describe('object storage on the embedded S3', () => {
       chunks.push(chunk as Buffer);
     }
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(Buffer.concat(parts)));
+  });
+
+  it('streams a readable of known size up in one request', async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 7);
+    const before = s3.requests().length;
+    const stored = await storage.putStream(
+      'raw',
+      'raw/stream/known.mp4',
+      Readable.from([content.subarray(0, 1000), content.subarray(1000)]),
+      { contentType: 'video/mp4', sizeBytes: content.length },
+    );
+    expect(stored).toMatchObject({ sizeBytes: content.length });
+    expect(s3.requests().slice(before)).toEqual([
+      { method: 'PUT', path: '/test-raw/raw/stream/known.mp4', range: null, copySource: null },
+    ]);
+    const info = await storage.stat('raw', 'raw/stream/known.mp4');
+    expect(info).toMatchObject({ sizeBytes: content.length, contentType: 'video/mp4' });
+  });
+
+  it('stores nothing when a body of known size fails half-way', async () => {
+    async function* failing() {
+      yield randomBytes(1024 * 1024);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('the source went away');
+    }
+    await expect(
+      storage.putStream('raw', 'raw/stream/broken.mp4', Readable.from(failing()), {
+        contentType: 'video/mp4',
+        sizeBytes: 4 * 1024 * 1024,
+      }),
+    ).rejects.toThrow();
+    // The embedded S3 deletes the partial object once it has written it (S3 never shows one).
+    await vi.waitFor(async () => {
+      expect(await storage.stat('raw', 'raw/stream/broken.mp4')).toBeNull();
+    });
   });
 
   it('refuses a put signed with the wrong secret although the payload is not hashed', async () => {

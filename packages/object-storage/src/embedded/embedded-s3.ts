@@ -37,6 +37,10 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
+interface S3rverStore {
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
+
 interface S3rverAccountModule {
   DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
 }
@@ -83,7 +87,40 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     vhostBuckets: false,
     address: '127.0.0.1',
   });
-  const handle = s3rver.callback();
+  // Koa's request handler: its promise settles when s3rver is done with the request.
+  const handle = s3rver.callback() as unknown as (
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => Promise<void>;
+  const store = (s3rver as unknown as { store: S3rverStore }).store;
+
+  /**
+   * S3 stores nothing from a PUT whose body ends before its Content-Length; s3rver keeps what
+   * arrived. Such an object is deleted as soon as s3rver has finished writing it.
+   */
+  async function handleForgettingIncompletePut(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://embedded');
+    const target = /^\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const isObjectPut =
+      request.method === 'PUT' &&
+      target !== null &&
+      url.search === '' &&
+      request.headers['x-amz-copy-source'] === undefined;
+    if (isObjectPut) {
+      // s3rver pipes the body into its file and waits for 'end', which an aborted request never
+      // emits: end it so s3rver finishes, then delete what it wrote.
+      request.once('close', () => {
+        if (!request.complete) request.emit('end');
+      });
+    }
+    await handle(request, response);
+    if (!isObjectPut || request.complete) return;
+    const [, bucket = '', encodedKey = ''] = target;
+    await store.deleteObject(decodeURIComponent(bucket), decodeURIComponent(encodedKey));
+  }
   let refused = 0;
   const accepted: EmbeddedS3Request[] = [];
 
@@ -110,7 +147,9 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       copySource: header('x-amz-copy-source'),
     });
     if (answerEmptyUploadListing(request, response)) return;
-    handle(request, response);
+    handleForgettingIncompletePut(request, response).catch(() => {
+      // The client is gone; the object was never stored or is already deleted.
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
