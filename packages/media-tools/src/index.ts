@@ -17,6 +17,7 @@ export {
   type QualityChoice,
   type VideoQuality,
 } from './yt-dlp/media-info.ts';
+export { directSourcesOf, exactFormatIdOf, type DirectSource } from './yt-dlp/direct-source.ts';
 export { probeMedia, parseProbeOutput, type ProbeOptions } from './yt-dlp/probe-media.ts';
 export {
   downloadMedia,

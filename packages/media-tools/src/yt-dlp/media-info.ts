@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MediaError } from '../errors/media-error.ts';
+import { directSourcesOf, type DirectSource } from './direct-source.ts';
 import type { YtDlpFormat, YtDlpInfo } from './yt-dlp-info.ts';
 
 export type VideoQuality = '1080p' | '720p' | '360p';
@@ -27,6 +28,11 @@ export interface MediaInfo {
   webpageUrl: string;
   thumbnailUrl: string | null;
   qualities: QualityOption[];
+  /**
+   * Where each single-file http(s) format can be fetched without running yt-dlp again. These
+   * URLs may carry a site's signature and expire: they stay in the downloader, never in events.
+   */
+  directSources?: readonly DirectSource[];
 }
 
 const videoTiers: readonly { quality: VideoQuality; height: number }[] = [
@@ -116,7 +122,7 @@ function sumBytes(...parts: (number | null)[]): number | null {
   return total;
 }
 
-function formatsOf(info: YtDlpInfo): YtDlpFormat[] {
+export function formatsOf(info: YtDlpInfo): YtDlpFormat[] {
   if (info.formats && info.formats.length > 0) return info.formats;
   if (info.format_id == null) return [];
   return [
@@ -131,6 +137,8 @@ function formatsOf(info: YtDlpInfo): YtDlpFormat[] {
       filesize: info.filesize,
       filesize_approx: info.filesize_approx,
       protocol: info.protocol,
+      url: info.url,
+      http_headers: info.http_headers,
     },
   ];
 }
@@ -285,5 +293,6 @@ export function toMediaInfo(info: YtDlpInfo): MediaInfo {
     webpageUrl: info.webpage_url,
     thumbnailUrl: info.thumbnail ?? null,
     qualities,
+    directSources: directSourcesOf(formatsOf(info)),
   };
 }

@@ -22,6 +22,11 @@ export const ytDlpFormatSchema = z.object({
   protocol: optionalString,
   format_note: optionalString,
   has_drm: z.boolean().nullish(),
+  // Where the bytes are: read only to fetch a single-file format without a second yt-dlp run.
+  url: optionalString,
+  http_headers: z.record(z.string(), z.string()).nullish(),
+  fragments: z.array(z.unknown()).nullish(),
+  downloader_options: z.record(z.string(), z.unknown()).nullish(),
 });
 export type YtDlpFormat = z.infer<typeof ytDlpFormatSchema>;
 
@@ -48,6 +53,8 @@ export const ytDlpInfoSchema = z.object({
   filesize: optionalNumber,
   filesize_approx: optionalNumber,
   protocol: optionalString,
+  url: optionalString,
+  http_headers: z.record(z.string(), z.string()).nullish(),
   entries: z.array(z.unknown()).nullish(),
 });
 export type YtDlpInfo = z.infer<typeof ytDlpInfoSchema>;
