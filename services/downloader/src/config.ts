@@ -52,6 +52,8 @@ export const configSchema = eventServiceConfigSchema.extend({
   PROBE_CONCURRENCY: intVar({ min: 1, max: 64 }).default(defaultProbeConcurrency()),
   PROBE_CACHE_TTL: durationVar().default(10 * 60_000),
   PROBE_CACHE_MAX_ENTRIES: intVar({ min: 1 }).default(10_000),
+  // How long after a probe a single-file format is fetched with one GET instead of yt-dlp; 0: never.
+  DIRECT_FETCH_TTL: durationVar().default(30 * 60_000),
   TOOL_NICENESS: intVar({ min: 0, max: 19 }).default(10),
   MAX_DOWNLOAD_BYTES: intVar({ min: 1 }).default(2 * 1024 ** 3),
   DOWNLOAD_TIMEOUT: durationVar({ min: 1_000 }).default(30 * 60_000),

@@ -38,6 +38,7 @@ describe('downloader config', () => {
       PROBE_CONCURRENCY: Math.max(1, availableParallelism()),
       PROBE_CACHE_TTL: 10 * 60_000,
       PROBE_CACHE_MAX_ENTRIES: 10_000,
+      DIRECT_FETCH_TTL: 30 * 60_000,
       TOOL_NICENESS: 10,
     });
   });

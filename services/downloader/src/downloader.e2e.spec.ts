@@ -14,6 +14,7 @@ import {
 } from '@mediabot/contracts';
 import { createEventStore, migrateEventStore, type EventStore } from '@mediabot/eventstore';
 import { startRelay, type Relay } from '@mediabot/messaging';
+import { createObjectStorage } from '@mediabot/object-storage';
 import { startEmbeddedS3, type EmbeddedS3 } from '@mediabot/object-storage/embedded';
 import { ensureSampleMedia, startMediaServer, type MediaServer } from '@mediabot/sample-media';
 import {
@@ -67,7 +68,7 @@ afterAll(async () => {
 
 const workDir = () => join(scratch, 'work');
 
-async function startDownloaderProcess(): Promise<ChildHandle> {
+async function startDownloaderProcess(env: Record<string, string> = {}): Promise<ChildHandle> {
   const child = spawnNode(mainFile, {
     env: {
       DATABASE_URL: database.url,
@@ -85,6 +86,7 @@ async function startDownloaderProcess(): Promise<ChildHandle> {
       EGRESS_ALLOW_PORTS: String(media.port),
       PROGRESS_INTERVAL: '300ms',
       SHUTDOWN_TIMEOUT_MS: '6s',
+      ...env,
     },
   });
   children.push(child);
@@ -110,6 +112,27 @@ async function waitForEvent(
   return found!;
 }
 
+/**
+ * The gateway's and storage's parts: a request for `url` (preferring 1080p), and once the
+ * downloader has selected its format, the fetch that request starts (the site throttled first).
+ */
+async function queueFetchOf(url: string, throttleBytesPerSecond: number) {
+  const requested = downloadRequested({ url, preferredQuality: '1080p' });
+  await store.append(requested.streamId, [requested], { expectedVersion: 'no_stream' });
+  const selectedEvent = await waitForEvent(requested.streamId, (event) => FormatSelected.is(event));
+  const selected = FormatSelected.parseData(selectedEvent.version, selectedEvent.data);
+  media.setThrottle(throttleBytesPerSecond);
+  const queued = fetchQueued({
+    requestId: selected.requestId,
+    cacheKey: selected.cacheKey,
+    url: selected.url,
+    option: selected.option,
+    title: selected.title,
+  });
+  await store.append(queued.streamId, [queued], { expectedVersion: selectedEvent.streamVersion });
+  return { requested, queued, cacheStreamId: cacheStream(selected.cacheKey) };
+}
+
 function toolsInWorkDir(): string[] {
   return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .split('\n')
@@ -118,37 +141,23 @@ function toolsInWorkDir(): string[] {
 
 describe('downloader process', () => {
   it('probes, selects the preferred format, and completes a fetch after a SIGKILL mid-download, appending fetched once', async () => {
-    const first = await startDownloaderProcess();
-
-    const requested = downloadRequested({
-      url: media.urlOf('small-360p.mp4'),
-      preferredQuality: '1080p',
-    });
-    await store.append(requested.streamId, [requested], { expectedVersion: 'no_stream' });
-    await waitForEvent(requested.streamId, (event) => MediaProbed.is(event));
-    const selectedEvent = await waitForEvent(requested.streamId, (event) =>
-      FormatSelected.is(event),
-    );
-    const selected = FormatSelected.parseData(selectedEvent.version, selectedEvent.data);
+    // yt-dlp fetches here (direct fetches off): its job directory is what the restart must sweep.
+    const ytDlpOnly = { DIRECT_FETCH_TTL: '0' };
+    const first = await startDownloaderProcess(ytDlpOnly);
 
     // Storage's part: not cached, this request starts the fetch. Slow enough to be killed midway.
-    media.setThrottle(25_000);
-    const queued = fetchQueued({
-      requestId: selected.requestId,
-      cacheKey: selected.cacheKey,
-      url: selected.url,
-      option: selected.option,
-      title: selected.title,
-    });
-    await store.append(queued.streamId, [queued], { expectedVersion: selectedEvent.streamVersion });
-    const cacheStreamId = cacheStream(selected.cacheKey);
+    const { requested, queued, cacheStreamId } = await queueFetchOf(
+      media.urlOf('small-360p.mp4'),
+      25_000,
+    );
+    await waitForEvent(requested.streamId, (event) => MediaProbed.is(event));
     await waitForEvent(cacheStreamId, (event) => FetchProgressed.is(event));
 
     await first.kill('SIGKILL');
     media.setThrottle(undefined);
     expect((await store.readStream(cacheStreamId)).filter((e) => MediaFetched.is(e))).toEqual([]);
 
-    const second = await startDownloaderProcess();
+    const second = await startDownloaderProcess(ytDlpOnly);
     const fetchedEvent = await waitForEvent(cacheStreamId, (event) => MediaFetched.is(event));
     expect(fetchedEvent.causationId).toBe(queued.eventId);
 
@@ -177,27 +186,8 @@ describe('downloader process', () => {
 
   it('on SIGTERM mid-download gives the job back and exits cleanly; the next instance completes it', async () => {
     const first = await startDownloaderProcess();
-    const requested = downloadRequested({
-      url: media.urlOf('small-720p.mp4'),
-      preferredQuality: '1080p',
-    });
-    await store.append(requested.streamId, [requested], { expectedVersion: 'no_stream' });
-    const selectedEvent = await waitForEvent(requested.streamId, (event) =>
-      FormatSelected.is(event),
-    );
-    const selected = FormatSelected.parseData(selectedEvent.version, selectedEvent.data);
-
     // Far longer than the shutdown allows: the download cannot finish in time.
-    media.setThrottle(20_000);
-    const queued = fetchQueued({
-      requestId: selected.requestId,
-      cacheKey: selected.cacheKey,
-      url: selected.url,
-      option: selected.option,
-      title: selected.title,
-    });
-    await store.append(queued.streamId, [queued], { expectedVersion: selectedEvent.streamVersion });
-    const cacheStreamId = cacheStream(selected.cacheKey);
+    const { queued, cacheStreamId } = await queueFetchOf(media.urlOf('small-720p.mp4'), 20_000);
     await waitForEvent(cacheStreamId, (event) => FetchProgressed.is(event));
 
     const exit = await first.kill('SIGTERM');
@@ -214,5 +204,36 @@ describe('downloader process', () => {
     expect((await store.readStream(cacheStreamId)).filter((e) => MediaFetched.is(e))).toHaveLength(
       1,
     );
+  });
+
+  it('streams a single-file format straight into S3 and completes it once after a SIGKILL mid-stream', async () => {
+    const first = await startDownloaderProcess();
+    // Its own cache entry: the query makes another media key for the generic extractor.
+    const { queued, cacheStreamId } = await queueFetchOf(
+      `${media.urlOf('small-720p.mp4')}?e2e=direct`,
+      25_000,
+    );
+    await waitForEvent(cacheStreamId, (event) => FetchProgressed.is(event));
+    // No yt-dlp for this fetch: the body goes from the site to S3 through the process.
+    expect(toolsInWorkDir()).toEqual([]);
+
+    await first.kill('SIGKILL');
+    media.setThrottle(undefined);
+    const second = await startDownloaderProcess();
+    const fetchedEvent = await waitForEvent(cacheStreamId, (event) => MediaFetched.is(event));
+    const fetched = MediaFetched.parseData(fetchedEvent.version, fetchedEvent.data);
+    expect(fetchedEvent.causationId).toBe(queued.eventId);
+    expect(second.stdout.some((line) => line.includes('Fetched directly'))).toBe(true);
+    expect((await store.readStream(cacheStreamId)).filter((e) => MediaFetched.is(e))).toHaveLength(
+      1,
+    );
+    const storage = createObjectStorage({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      buckets,
+      ...s3Credentials,
+    });
+    expect((await storage.stat('raw', fetched.objectKey))?.sizeBytes).toBe(fetched.sizeBytes);
+    expect(await readdir(workDir()).catch(() => [])).toEqual([]);
   });
 });

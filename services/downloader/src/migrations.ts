@@ -45,4 +45,21 @@ export const migrations: Record<string, Migration> = {
       await sql`create index probe_cache_by_age on downloader.probe_cache (probed_at)`.execute(db);
     },
   },
+  '0003_direct_sources': {
+    async up(db) {
+      // Where a probed single-file format can be fetched with one GET, for the fetch that follows
+      // (the URLs may be signed by the site and expire: they never go into events).
+      await sql`
+        create table downloader.direct_sources (
+          url text not null,
+          format_id text not null,
+          source jsonb not null,
+          probed_at timestamptz not null,
+          primary key (url, format_id)
+        )`.execute(db);
+      await sql`create index direct_sources_by_age on downloader.direct_sources (probed_at)`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -11,6 +11,7 @@ import { watchAbandonments } from './fetch/abandonments.ts';
 import { createFetchHandler } from './fetch/fetch.handler.ts';
 import { createFetchJobs, type FetchJobs } from './fetch/fetch-jobs.ts';
 import { downloaderSchema, migrations } from './migrations.ts';
+import { createDirectSources } from './fetch/direct-sources.ts';
 import { createProbeCache } from './probe/probe-cache.ts';
 import { createProbeHandler } from './probe/probe.handler.ts';
 import { createSelectFormatHandler } from './select-format/select-format.handler.ts';
@@ -70,6 +71,7 @@ export async function startDownloader(
     allowedPorts: config.EGRESS_ALLOW_PORTS,
   };
 
+  const directSources = createDirectSources(infra.db, { ttlMs: config.DIRECT_FETCH_TTL, now });
   const jobs = createFetchJobs();
   const watch = watchAbandonments({
     db: infra.db,
@@ -115,6 +117,7 @@ export async function startDownloader(
         maxEntries: config.PROBE_CACHE_MAX_ENTRIES,
         now,
       }),
+      directSources,
       maxAttempts: retryDelays.probe.length + 1,
       now,
     }),
@@ -142,6 +145,7 @@ export async function startDownloader(
       progressIntervalMs: config.PROGRESS_INTERVAL,
       maxAttempts: retryDelays.fetch.length + 1,
       now,
+      direct: { sources: directSources, egress },
     }),
     // N downloads at once per instance, and no more held: the rest wait in the queue for
     // whichever instance frees a slot first.
@@ -158,6 +162,7 @@ export async function startDownloader(
       downloadConcurrency: config.DOWNLOAD_CONCURRENCY,
       probeConcurrency: config.PROBE_CONCURRENCY,
       probeCacheTtlMs: config.PROBE_CACHE_TTL,
+      directFetchTtlMs: config.DIRECT_FETCH_TTL,
       toolNiceness: config.TOOL_NICENESS,
       egressAllowList: config.EGRESS_ALLOW_CIDRS,
     },

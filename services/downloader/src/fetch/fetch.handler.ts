@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { AppError, cacheStream, FetchQueued } from '@mediabot/contracts';
 import type { AnyDatabase, EventStore } from '@mediabot/eventstore';
 import {
@@ -7,12 +7,20 @@ import {
   createProgressReporter,
   removeJobDir,
 } from '@mediabot/media-jobs';
-import { downloadMedia } from '@mediabot/media-tools';
+import type { AllowList } from '@mediabot/egress-guard';
+import {
+  downloadMedia,
+  exactFormatIdOf,
+  type DirectSource,
+  type DownloadProgress,
+} from '@mediabot/media-tools';
 import type { LongRunningHandler } from '@mediabot/messaging';
-import { objectKey, type ObjectStorage } from '@mediabot/object-storage';
+import { objectKey, ObjectStorageError, type ObjectStorage } from '@mediabot/object-storage';
 import { downloadErrorOf } from '../shared/download-error.ts';
 import { downloaderActor } from '../shared/actor.ts';
 import { latestAbandonments } from './abandonments.ts';
+import { downloadDirect, DirectSourceUnusable } from './direct-download.ts';
+import type { DirectSources } from './direct-sources.ts';
 import {
   abandonedInStream,
   decideFetchConclusion,
@@ -24,6 +32,7 @@ import {
   type FetchStage,
 } from './fetch.decide.ts';
 import type { FetchJobs } from './fetch-jobs.ts';
+import { rawContentTypeOf } from './raw-file.ts';
 
 export interface FetchDependencies {
   db: AnyDatabase;
@@ -42,20 +51,17 @@ export interface FetchDependencies {
   /** The fetch consumer's attempts: a transient failure on the last one ends the fetch. */
   maxAttempts: number;
   now: () => Date;
+  /**
+   * A probed format that is one plain HTTP(S) file is fetched with one GET through the egress
+   * proxy, straight into S3, instead of a second yt-dlp run (absent: yt-dlp always).
+   */
+  direct?:
+    | {
+        sources: DirectSources;
+        egress: { allowList: AllowList; allowedPorts: readonly number[] };
+      }
+    | undefined;
 }
-
-const rawContentTypes: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.webm': 'video/webm',
-  '.mkv': 'video/x-matroska',
-  '.mov': 'video/quicktime',
-  '.ts': 'video/mp2t',
-  '.m4a': 'audio/mp4',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.opus': 'audio/ogg',
-};
 
 /** Where a fetch's raw file goes: one prefix per cache entry, one folder per fetch. */
 export function rawObjectKey(cacheKey: string, fetchId: string, fileName: string): string {
@@ -63,9 +69,11 @@ export function rawObjectKey(cacheKey: string, fetchId: string, fileName: string
 }
 
 /**
- * download.fetch-queued (startedFetch) → yt-dlp download through the egress proxy into a job
- * directory, progress to the cache stream, the raw file to S3, then download.fetched; or
- * download.fetch-failed. Safe to run again for the same message: an ended fetch is skipped and
+ * download.fetch-queued (startedFetch) → the media into S3 `raw`, progress to the cache stream,
+ * then download.fetched; or download.fetch-failed. A format the probe found to be one plain
+ * HTTP(S) file is streamed from the site into S3 with one GET; anything else (or a source that
+ * turns out unusable) is downloaded by yt-dlp into a job directory and put from there. Both go
+ * through the egress proxy. Safe to run again for the same message: an ended fetch is skipped and
  * its ending is appended once.
  */
 export function createFetchHandler(deps: FetchDependencies): LongRunningHandler {
@@ -111,48 +119,90 @@ export function createFetchHandler(deps: FetchDependencies): LongRunningHandler 
     });
     let stage: FetchStage = 'download';
     let dir: string | undefined;
+    const onProgress = (tick: DownloadProgress): void =>
+      progress.report(downloadProgressData(cacheKey, tick));
+    const fetchSignal = AbortSignal.any([job.signal, signal]);
     try {
-      dir = await createJobDir(deps.workRoot, fetchId);
       logger.info({ cacheKey, fetchId, attempt: delivery.attempt }, 'Fetch started');
-      const downloaded = await downloadMedia({
-        url: queued.url,
-        formatSelector: queued.option.formatSelector,
-        workDir: dir,
-        maxBytes: deps.maxBytes,
-        timeoutMs: deps.timeoutMs,
-        ytDlpPath: deps.ytDlpPath,
-        niceness: deps.niceness,
-        proxy: deps.proxyUrl,
-        signal: AbortSignal.any([job.signal, signal]),
-        onProgress: (tick) => progress.report(downloadProgressData(cacheKey, tick)),
-      });
-      stage = 'store';
-      await progress.flush();
-      progress.reportNow({
-        cacheKey,
-        stage: 'uploading',
-        percent: null,
-        downloadedBytes: downloaded.sizeBytes,
-        totalBytes: downloaded.sizeBytes,
-        speedBytesPerSecond: null,
-        etaSeconds: null,
-      });
-      const fileName = basename(downloaded.filePath);
-      const key = rawObjectKey(cacheKey, fetchId, fileName);
-      await deps.storage.putFile(
-        'raw',
-        key,
-        downloaded.filePath,
-        rawContentTypes[extname(fileName).toLowerCase()] ?? 'application/octet-stream',
-      );
+      // A retry goes through yt-dlp, which extracts fresh URLs.
+      const source = delivery.attempt === 1 ? await directSourceFor(deps, queued) : undefined;
+      let stored: StoredRaw | undefined;
+      if (source !== undefined && deps.direct !== undefined) {
+        try {
+          const fetched = await downloadDirect({
+            source,
+            proxyUrl: deps.proxyUrl,
+            egress: deps.direct.egress,
+            maxBytes: deps.maxBytes,
+            timeoutMs: deps.timeoutMs,
+            signal: fetchSignal,
+            onProgress,
+            store: async (body, file) => {
+              await deps.storage.putStream(
+                'raw',
+                rawObjectKey(cacheKey, fetchId, file.fileName),
+                body,
+                {
+                  contentType: file.contentType,
+                  sizeBytes: file.sizeBytes,
+                },
+              );
+            },
+          });
+          stored = { ...fetched, objectKey: rawObjectKey(cacheKey, fetchId, fetched.fileName) };
+          logger.info({ cacheKey, fetchId, sizeBytes: fetched.sizeBytes }, 'Fetched directly');
+        } catch (error) {
+          if (!(error instanceof DirectSourceUnusable)) throw error;
+          logger.info(
+            { cacheKey, fetchId, reason: error.reason },
+            'Direct source unusable; yt-dlp fetches',
+          );
+        }
+      }
+      if (stored === undefined) {
+        dir = await createJobDir(deps.workRoot, fetchId);
+        const downloaded = await downloadMedia({
+          url: queued.url,
+          formatSelector: queued.option.formatSelector,
+          workDir: dir,
+          maxBytes: deps.maxBytes,
+          timeoutMs: deps.timeoutMs,
+          ytDlpPath: deps.ytDlpPath,
+          niceness: deps.niceness,
+          proxy: deps.proxyUrl,
+          signal: fetchSignal,
+          onProgress,
+        });
+        stage = 'store';
+        await progress.flush();
+        progress.reportNow({
+          cacheKey,
+          stage: 'uploading',
+          percent: null,
+          downloadedBytes: downloaded.sizeBytes,
+          totalBytes: downloaded.sizeBytes,
+          speedBytesPerSecond: null,
+          etaSeconds: null,
+        });
+        const fileName = basename(downloaded.filePath);
+        const key = rawObjectKey(cacheKey, fetchId, fileName);
+        await deps.storage.putFile('raw', key, downloaded.filePath, rawContentTypeOf(fileName));
+        stored = { objectKey: key, sizeBytes: downloaded.sizeBytes, fileName };
+      }
       await progress.flush();
       await conclude(
         job.cancelled
           ? { kind: 'cancelled' }
-          : { kind: 'fetched', objectKey: key, sizeBytes: downloaded.sizeBytes, fileName },
+          : {
+              kind: 'fetched',
+              objectKey: stored.objectKey,
+              sizeBytes: stored.sizeBytes,
+              fileName: stored.fileName,
+            },
       );
     } catch (error) {
       await progress.flush();
+      if (error instanceof ObjectStorageError) stage = 'store';
       const failure = downloadErrorOf(error);
       const action = decideFetchFailure({
         error: failure,
@@ -188,4 +238,19 @@ export function createFetchHandler(deps: FetchDependencies): LongRunningHandler 
       if (dir !== undefined) await removeJobDir(dir);
     }
   };
+}
+
+interface StoredRaw {
+  objectKey: string;
+  sizeBytes: number;
+  fileName: string;
+}
+
+async function directSourceFor(
+  deps: FetchDependencies,
+  queued: { url: string; option: { formatSelector: string } },
+): Promise<DirectSource | undefined> {
+  const formatId = exactFormatIdOf(queued.option.formatSelector);
+  if (deps.direct === undefined || formatId === null) return undefined;
+  return deps.direct.sources.find(queued.url, formatId);
 }

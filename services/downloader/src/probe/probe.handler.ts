@@ -13,6 +13,7 @@ import {
   shouldProbe,
   type ProbeOutcome,
 } from './probe.decide.ts';
+import type { DirectSources } from '../fetch/direct-sources.ts';
 import type { ProbeCache } from './probe-cache.ts';
 import { saveProbedRequest } from './probed-requests.ts';
 
@@ -28,6 +29,8 @@ export interface ProbeDependencies {
   probeTimeoutMs: number;
   /** Recent probes by normalised URL: a link probed moments ago is answered without yt-dlp. */
   probeCache?: ProbeCache | undefined;
+  /** Where the fetch finds the probed formats that are one plain HTTP(S) file. */
+  directSources?: DirectSources | undefined;
   /** The probe consumer's attempts: a transient failure on the last one is told to the user. */
   maxAttempts: number;
   now: () => Date;
@@ -88,6 +91,13 @@ export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler 
         outcome = { kind: 'probed', info };
         await deps.probeCache?.save(url, info).catch((error: unknown) => {
           logger.warn({ err: error, requestId: request.requestId }, 'Could not cache the probe');
+        });
+        await deps.directSources?.save(url, info.directSources ?? []).catch((error: unknown) => {
+          // The fetch then runs yt-dlp, as it does for any other format.
+          logger.warn(
+            { err: error, requestId: request.requestId },
+            'Could not keep direct sources',
+          );
         });
       } catch (error) {
         if (signal.aborted) {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DownloadFailed,
@@ -19,6 +20,7 @@ import {
 import { downloadRequested, qualityChosen } from '../testing/messages.ts';
 import { createProbeHandler, type ProbeDependencies } from './probe.handler.ts';
 import { probeMedia, type MediaInfo } from '@mediabot/media-tools';
+import { createDirectSources } from '../fetch/direct-sources.ts';
 import { createProbeCache } from './probe-cache.ts';
 import { findProbedRequest } from './probed-requests.ts';
 
@@ -171,6 +173,52 @@ describe('probe (real yt-dlp through the egress proxy)', () => {
     } finally {
       await strictProxy.close();
     }
+  });
+});
+
+describe('direct sources (what the fetch may GET without yt-dlp)', () => {
+  it('keeps the file of a direct MP4 and nothing for an HLS playlist', async () => {
+    const sources = createDirectSources(harness.database.db, {
+      ttlMs: 60_000,
+      now: () => new Date(),
+    });
+    const handler = createProbeHandler({ ...deps, directSources: sources });
+    const fileUrl = harness.media.urlOf('small-360p.mp4');
+    const [mp4, hls] = await Promise.all([
+      requested(`${fileUrl}?direct=1`),
+      requested(harness.media.urlOf('hls/master.m3u8?direct=1')),
+    ]);
+    await Promise.all(
+      [mp4, hls].map((message) => handler(message, longRunningContext(harness, message))),
+    );
+    expect(await sources.find(`${fileUrl}?direct=1`, 'mp4')).toMatchObject({
+      formatId: 'mp4',
+      url: `${fileUrl}?direct=1`,
+      ext: 'mp4',
+    });
+    const { rows } = await sql<{ count: string }>`
+      select count(*) from downloader.direct_sources where url like ${'%master.m3u8%'}`.execute(
+      harness.database.db,
+    );
+    expect(Number(rows[0]?.count)).toBe(0);
+  });
+
+  it('forgets sources older than their time to live', async () => {
+    let clock = Date.parse('2026-11-24T06:00:00Z');
+    const sources = createDirectSources(harness.database.db, {
+      ttlMs: 60_000,
+      now: () => new Date(clock),
+    });
+    const source = {
+      formatId: '18',
+      url: 'https://cdn.example/18.mp4',
+      httpHeaders: {},
+      ext: 'mp4',
+    };
+    await sources.save('https://example.com/watch?v=ttl', [source]);
+    expect(await sources.find('https://example.com/watch?v=ttl', '18')).toEqual(source);
+    clock += 60_001;
+    expect(await sources.find('https://example.com/watch?v=ttl', '18')).toBeUndefined();
   });
 });
 
