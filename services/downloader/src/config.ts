@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createAllowList } from '@mediabot/egress-guard';
 import { eventServiceConfigSchema } from '@mediabot/event-service';
 import { s3ConfigSchema } from '@mediabot/object-storage';
-import { durationVar, intVar } from '@mediabot/service-kit';
+import { booleanVar, durationVar, intVar } from '@mediabot/service-kit';
 
 const commaList = z.string().transform((text) =>
   text
@@ -54,6 +54,8 @@ export const configSchema = eventServiceConfigSchema.extend({
   PROBE_CACHE_MAX_ENTRIES: intVar({ min: 1 }).default(10_000),
   // How long after a probe a single-file format is fetched with one GET instead of yt-dlp; 0: never.
   DIRECT_FETCH_TTL: durationVar().default(30 * 60_000),
+  // A link that serves a media file is probed with one HEAD instead of a yt-dlp run.
+  DIRECT_LINK_PROBE: booleanVar().default(true),
   TOOL_NICENESS: intVar({ min: 0, max: 19 }).default(10),
   MAX_DOWNLOAD_BYTES: intVar({ min: 1 }).default(2 * 1024 ** 3),
   DOWNLOAD_TIMEOUT: durationVar({ min: 1_000 }).default(30 * 60_000),

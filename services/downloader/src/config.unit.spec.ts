@@ -39,6 +39,7 @@ describe('downloader config', () => {
       PROBE_CACHE_TTL: 10 * 60_000,
       PROBE_CACHE_MAX_ENTRIES: 10_000,
       DIRECT_FETCH_TTL: 30 * 60_000,
+      DIRECT_LINK_PROBE: true,
       TOOL_NICENESS: 10,
     });
   });

@@ -12,6 +12,7 @@ import { createFetchHandler } from './fetch/fetch.handler.ts';
 import { createFetchJobs, type FetchJobs } from './fetch/fetch-jobs.ts';
 import { downloaderSchema, migrations } from './migrations.ts';
 import { createDirectSources } from './fetch/direct-sources.ts';
+import { probeDirectLink } from './probe/direct-link.ts';
 import { createProbeCache } from './probe/probe-cache.ts';
 import { createProbeHandler } from './probe/probe.handler.ts';
 import { createSelectFormatHandler } from './select-format/select-format.handler.ts';
@@ -22,6 +23,9 @@ export const retryDelays = {
   probe: [2_000, 10_000],
   fetch: [5_000, 30_000],
 } as const;
+
+/** A HEAD slower than this is left to yt-dlp's probe. */
+const directLinkProbeTimeoutMs = 10_000;
 
 /** How often an instance looks for abandonments of the fetches it runs (handled elsewhere). */
 const abandonmentPollMs = 2_000;
@@ -118,6 +122,15 @@ export async function startDownloader(
         now,
       }),
       directSources,
+      probeDirectLink: config.DIRECT_LINK_PROBE
+        ? (url, signal) =>
+            probeDirectLink(url, {
+              proxyUrl: proxy.url,
+              egress,
+              timeoutMs: directLinkProbeTimeoutMs,
+              signal,
+            })
+        : undefined,
       maxAttempts: retryDelays.probe.length + 1,
       now,
     }),
@@ -163,6 +176,7 @@ export async function startDownloader(
       probeConcurrency: config.PROBE_CONCURRENCY,
       probeCacheTtlMs: config.PROBE_CACHE_TTL,
       directFetchTtlMs: config.DIRECT_FETCH_TTL,
+      directLinkProbe: config.DIRECT_LINK_PROBE,
       toolNiceness: config.TOOL_NICENESS,
       egressAllowList: config.EGRESS_ALLOW_CIDRS,
     },

@@ -1,12 +1,16 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
-import { EgressError, validateUrlText, type AllowList } from '@mediabot/egress-guard';
 import { MediaError, type DirectSource, type DownloadProgress } from '@mediabot/media-tools';
+import {
+  headerNumber,
+  requestThroughEgress,
+  unreachable,
+  type EgressPolicy,
+} from '../shared/egress-http.ts';
 import { rawContentTypeOf, rawFileNameFor } from './raw-file.ts';
 
 /**
- * The source cannot be fetched with one GET after all (a redirect loop, an expired signature, a
+ * The source cannot be fetched with one GET after all (an expired signature, a
  * page instead of a file, no length): yt-dlp fetches the media instead.
  */
 export class DirectSourceUnusable extends Error {
@@ -24,7 +28,7 @@ export interface DirectDownloadRequest {
   /** The egress proxy every connection goes through (it checks each resolved address). */
   proxyUrl: string;
   /** The same policy the probe applied to the link's text, applied to every redirect. */
-  egress: { allowList: AllowList; allowedPorts: readonly number[] };
+  egress: EgressPolicy;
   maxBytes: number;
   timeoutMs: number;
   /** A connection silent for this long fails the download (default 20 s, like yt-dlp's). */
@@ -46,51 +50,10 @@ export interface DirectDownload {
   fileName: string;
 }
 
-const maxRedirects = 5;
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
-// Headers that describe a connection, or that we set ourselves.
-const droppedHeaders = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'content-length',
-  'accept-encoding',
-  'range',
-]);
-
-function requestHeaders(source: DirectSource): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(source.httpHeaders)) {
-    if (!droppedHeaders.has(name.toLowerCase())) headers[name] = value;
-  }
-  headers['Accept-Encoding'] = 'identity';
-  return headers;
-}
-
-/** The egress proxy's answer for a destination it refuses, as the error users are told about. */
-function egressRefusalOf(response: IncomingMessage): EgressError | undefined {
-  const refused = response.headers['x-egress-refused'];
-  if (typeof refused !== 'string') return undefined;
-  const code = refused === 'port_not_allowed' ? 'port_not_allowed' : 'blocked_address';
-  return new EgressError(code, `The egress policy refused the media's address (${refused})`, {
-    reason: refused,
-  });
-}
-
-function headerNumber(response: IncomingMessage, name: string): number | undefined {
-  const value = response.headers[name];
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
-  return Number(value);
-}
-
 interface OpenedResponse {
   response: IncomingMessage;
   sizeBytes: number;
+  close: () => void;
 }
 
 /**
@@ -107,108 +70,58 @@ export async function downloadDirect(request: DirectDownloadRequest): Promise<Di
     request.signal.aborted ? new MediaError('cancelled') : new MediaError('timed_out');
   if (signal.aborted) throw stopError();
 
-  const agents = {
-    http: new HttpAgent({ proxyEnv: { HTTP_PROXY: request.proxyUrl } }),
-    https: new HttpsAgent({ proxyEnv: { HTTPS_PROXY: request.proxyUrl } }),
-  };
+  const opened = await open(request, signal, stopError);
   try {
-    const opened = await open(request, agents, signal, stopError);
     return await transfer(request, opened, signal, stopError);
   } finally {
-    agents.http.destroy();
-    agents.https.destroy();
+    opened.close();
   }
 }
 
 async function open(
   request: DirectDownloadRequest,
-  agents: { http: HttpAgent; https: HttpsAgent },
   signal: AbortSignal,
   stopError: () => MediaError,
 ): Promise<OpenedResponse> {
-  const headers = requestHeaders(request.source);
-  let url = request.source.url;
-  for (let hop = 0; hop <= maxRedirects; hop += 1) {
-    // Throws EgressError for a link the policy refuses by its text (scheme, port, literal address).
-    const target = validateUrlText(url, request.egress);
-    const response = await get(target, headers, agents, signal, request.socketTimeoutMs).catch(
-      (error: unknown) => {
-        if (signal.aborted) throw stopError();
-        throw new MediaError('site_unreachable', {
-          message: 'The site could not be reached.',
-          retryable: true,
-          cause: error,
-        });
-      },
-    );
-    const refusal = egressRefusalOf(response);
-    if (refusal !== undefined) {
-      response.resume();
-      throw refusal;
-    }
-    if (typeof response.headers['x-egress-error'] === 'string') {
-      response.resume();
-      throw new MediaError('site_unreachable', {
-        message: 'The site could not be reached.',
-        retryable: true,
-        details: { egress: response.headers['x-egress-error'] },
-      });
-    }
-    const status = response.statusCode ?? 0;
-    if (redirectStatuses.has(status) && typeof response.headers.location === 'string') {
-      response.resume();
-      url = new URL(response.headers.location, target).href;
-      continue;
-    }
-    if (status !== 200) {
-      response.resume();
-      throw new DirectSourceUnusable(`HTTP ${status}`);
-    }
-    const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
-    const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
-    const sizeBytes = headerNumber(response, 'content-length');
-    const unusable =
-      contentType.startsWith('text/') || contentType.includes('html')
+  const { response, close } = await requestThroughEgress({
+    url: request.source.url,
+    method: 'GET',
+    headers: request.source.httpHeaders,
+    proxyUrl: request.proxyUrl,
+    egress: request.egress,
+    signal,
+    socketTimeoutMs: request.socketTimeoutMs,
+  }).catch((error: unknown) => {
+    throw signal.aborted ? stopError() : error;
+  });
+  const status = response.statusCode ?? 0;
+  const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
+  const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+  const sizeBytes = headerNumber(response, 'content-length');
+  const unusable =
+    status !== 200
+      ? `HTTP ${status}`
+      : contentType.startsWith('text/') || contentType.includes('html')
         ? `content type ${contentType}`
         : encoding !== 'identity'
           ? `content encoding ${encoding}`
           : sizeBytes === undefined
             ? 'no content length'
             : undefined;
-    if (unusable !== undefined || sizeBytes === undefined) {
-      response.destroy();
-      throw new DirectSourceUnusable(unusable ?? 'no content length');
-    }
-    if (sizeBytes > request.maxBytes) {
-      response.destroy();
-      throw new MediaError('too_large', { details: { announcedBytes: sizeBytes } });
-    }
-    return { response, sizeBytes };
+  if (unusable !== undefined || sizeBytes === undefined) {
+    response.destroy();
+    close();
+    throw new DirectSourceUnusable(unusable ?? 'no content length');
   }
-  throw new DirectSourceUnusable('too many redirects');
+  if (sizeBytes > request.maxBytes) {
+    response.destroy();
+    close();
+    throw new MediaError('too_large', { details: { announcedBytes: sizeBytes } });
+  }
+  return { response, sizeBytes, close };
 }
 
-function get(
-  target: URL,
-  headers: Record<string, string>,
-  agents: { http: HttpAgent; https: HttpsAgent },
-  signal: AbortSignal,
-  socketTimeoutMs = 20_000,
-): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const options = { method: 'GET', headers, signal };
-    const outgoing =
-      target.protocol === 'https:'
-        ? httpsRequest(target, { ...options, agent: agents.https })
-        : httpRequest(target, { ...options, agent: agents.http });
-    outgoing.setTimeout(socketTimeoutMs, () => {
-      outgoing.destroy(new MediaError('timed_out', { message: 'The site stopped answering.' }));
-    });
-    outgoing.once('response', resolve);
-    outgoing.once('error', reject);
-    outgoing.end();
-  });
-}
+const cutMessage = 'The site stopped sending the file.';
 
 async function transfer(
   request: DirectDownloadRequest,
@@ -240,7 +153,8 @@ async function transfer(
     transform(chunk: Buffer, _encoding, callback) {
       received += chunk.length;
       if (received > sizeBytes || received > request.maxBytes) {
-        callback(new MediaError('too_large', { details: { receivedBytes: received } }));
+        sourceError ??= new MediaError('too_large', { details: { receivedBytes: received } });
+        callback(sourceError);
         return;
       }
       const now = performance.now();
@@ -258,10 +172,14 @@ async function transfer(
   };
   const onAbort = (): void => fail(stopError());
   signal.addEventListener('abort', onAbort, { once: true });
-  response.once('error', (error) => fail(signal.aborted ? stopError() : siteError(error)));
-  response.once('aborted', () => fail(siteError(new Error('the connection was cut'))));
+  response.once('error', (error) =>
+    fail(signal.aborted ? stopError() : unreachable(error, cutMessage)),
+  );
+  response.once('aborted', () =>
+    fail(unreachable(new Error('the connection was cut'), cutMessage)),
+  );
   response.once('end', () => {
-    if (received < sizeBytes) fail(siteError(new Error('the body ended early')));
+    if (received < sizeBytes) fail(unreachable(new Error('the body ended early'), cutMessage));
   });
   response.pipe(counter);
   try {
@@ -277,12 +195,4 @@ async function transfer(
     signal.removeEventListener('abort', onAbort);
     response.destroy();
   }
-}
-
-function siteError(cause: Error): MediaError {
-  return new MediaError('site_unreachable', {
-    message: 'The site stopped sending the file.',
-    retryable: true,
-    cause,
-  });
 }

@@ -31,6 +31,12 @@ export interface ProbeDependencies {
   probeCache?: ProbeCache | undefined;
   /** Where the fetch finds the probed formats that are one plain HTTP(S) file. */
   directSources?: DirectSources | undefined;
+  /**
+   * Answers a link to a media file with one HEAD instead of a yt-dlp run (undefined: not such a
+   * link, yt-dlp probes it).
+   */
+  probeDirectLink?:
+    ((url: string, signal: AbortSignal) => Promise<MediaInfo | undefined>) | undefined;
   /** The probe consumer's attempts: a transient failure on the last one is told to the user. */
   maxAttempts: number;
   now: () => Date;
@@ -38,8 +44,8 @@ export interface ProbeDependencies {
 }
 
 /**
- * download.requested → yt-dlp -J through the egress proxy (or a recent probe of the same URL)
- * → download.probed or download.failed.
+ * download.requested → a recent probe of the same URL, else one HEAD for a link to a media file,
+ * else yt-dlp -J; all through the egress proxy → download.probed or download.failed.
  */
 export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler {
   const probe = deps.probe ?? probeMedia;
@@ -71,12 +77,29 @@ export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler 
       return;
     }
 
-    let fromCache = false;
+    let answeredBy: 'cache' | 'direct-link' | 'yt-dlp' | undefined;
     if (outcome === undefined) {
       const cached = await deps.probeCache?.find(url);
       if (cached !== undefined) {
         outcome = { kind: 'probed', info: cached };
-        fromCache = true;
+        answeredBy = 'cache';
+      }
+    }
+    const remember = async (info: MediaInfo): Promise<void> => {
+      await deps.probeCache?.save(url, info).catch((error: unknown) => {
+        logger.warn({ err: error, requestId: request.requestId }, 'Could not cache the probe');
+      });
+      await deps.directSources?.save(url, info.directSources ?? []).catch((error: unknown) => {
+        // The fetch then runs yt-dlp, as it does for any other format.
+        logger.warn({ err: error, requestId: request.requestId }, 'Could not keep direct sources');
+      });
+    };
+    if (outcome === undefined && deps.probeDirectLink !== undefined) {
+      const info = await deps.probeDirectLink(url, signal);
+      if (info !== undefined) {
+        outcome = { kind: 'probed', info };
+        answeredBy = 'direct-link';
+        await remember(info);
       }
     }
     if (outcome === undefined) {
@@ -89,16 +112,8 @@ export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler 
           signal,
         });
         outcome = { kind: 'probed', info };
-        await deps.probeCache?.save(url, info).catch((error: unknown) => {
-          logger.warn({ err: error, requestId: request.requestId }, 'Could not cache the probe');
-        });
-        await deps.directSources?.save(url, info.directSources ?? []).catch((error: unknown) => {
-          // The fetch then runs yt-dlp, as it does for any other format.
-          logger.warn(
-            { err: error, requestId: request.requestId },
-            'Could not keep direct sources',
-          );
-        });
+        answeredBy = 'yt-dlp';
+        await remember(info);
       } catch (error) {
         if (signal.aborted) {
           throw new AppError('interrupted', 'The probe was interrupted by a shutdown', {
@@ -133,7 +148,7 @@ export function createProbeHandler(deps: ProbeDependencies): LongRunningHandler 
       {
         requestId: request.requestId,
         outcome: decided.kind,
-        fromCache,
+        answeredBy,
         ...(decided.kind === 'failed' ? { code: decided.error.code } : {}),
         appended: appended.map((event) => event.type),
       },
