@@ -3,15 +3,17 @@
 // Two stacks: the product's defaults (50 MB upload limit: delivery is the download-link
 // message) and the limit raised to 200 MB on notifier, storage and the fake (delivery is the
 // uploaded video). Each run uses a new name for the file (a hard link), so nothing comes from
-// the cache; yt-dlp and the product alternate.
-// Run: node bench/journey-large-file.ts [--runs 3] [--megabytes 100]
+// the cache; yt-dlp and the product alternate. The media server and the S3 server run in
+// processes of their own (bench/support/outside-world.ts), as the site and S3 do in production;
+// --in-process puts them back in the benchmark process, as the earlier runs had them.
+// Run: node bench/journey-large-file.ts [--runs 3] [--megabytes 100] [--in-process]
 import { execFile } from 'node:child_process';
 import { link, mkdir, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createObjectStorage } from '@mediabot/object-storage';
-import { startMediaServer, type MediaServer } from '@mediabot/sample-media';
+import { startMediaServer } from '@mediabot/sample-media';
 import type { Message } from '@mediabot/telegram-fake';
 import { serviceUrls } from '@mediabot/testing';
 import {
@@ -33,10 +35,12 @@ import {
   serviceEnvFromArgs,
   commandLine,
 } from './journey-support.ts';
+import { startOutsideMediaServer, type OutsideServer } from './support/outside-world.ts';
 import { describeMachine, machineInfo, markdownTable, option } from './support/report.ts';
 
 const runs = option('runs', 3);
 const megabytes = option('megabytes', 100);
+const inProcess = process.argv.includes('--in-process');
 const waitMs = 240_000;
 const mediaDir = resolve(import.meta.dirname, '../.mediabot/bench-media');
 
@@ -104,10 +108,17 @@ interface FileName {
 }
 
 /** A fresh name for the same bytes: a new URL, so a new media id and cache key. */
-async function freshName(server: MediaServer, source: string, label: string): Promise<FileName> {
+async function freshName(server: OutsideServer, source: string, label: string): Promise<FileName> {
   const name = `run-${label}-${Math.random().toString(36).slice(2, 8)}.mp4`;
   await link(source, join(mediaDir, name));
-  return { url: server.urlOf(name), remove: () => rm(join(mediaDir, name), { force: true }) };
+  return { url: `${server.url}/${name}`, remove: () => rm(join(mediaDir, name), { force: true }) };
+}
+
+/** The media server, in a process of its own unless --in-process. */
+async function startLargeMediaServer(): Promise<OutsideServer> {
+  if (!inProcess) return startOutsideMediaServer(mediaDir);
+  const server = await startMediaServer({ dir: mediaDir });
+  return { url: server.origin, port: server.port, close: () => server.close() };
 }
 
 async function plainYtDlp(url: string): Promise<number> {
@@ -317,12 +328,13 @@ async function timeTransfers(
 async function measureMode(
   mode: 'link' | 'upload',
   source: string,
-  server: MediaServer,
+  server: OutsideServer,
 ): Promise<ModeResult> {
   const limit = String(200 * MB);
   const bench = await startJourneyBench({
     name: `large${mode}`,
     linkPorts: [server.port],
+    s3InOwnProcess: !inProcess,
     ...(mode === 'upload'
       ? {
           serviceEnv: {
@@ -371,7 +383,7 @@ const uptimeBefore = await uptimeLine();
 const load = sampleLoad();
 const source = await ensureLargeMp4();
 const sourceBytes = (await stat(source)).size;
-const server = await startMediaServer({ dir: mediaDir });
+const server = await startLargeMediaServer();
 try {
   const results = [
     await measureMode('link', source, server),
@@ -428,6 +440,7 @@ try {
       '',
       describeMachine(machine),
       `- settings changed with --env: ${describeServiceEnv(serviceEnvFromArgs())}`,
+      `- media server and S3 server: ${inProcess ? 'inside the benchmark process (--in-process)' : 'each in a process of its own'}`,
       `- uptime before: \`${uptimeBefore}\``,
       `- uptime after: \`${uptimeAfter}\``,
       `- 1-min load average sampled every 5 s during the run: min ${Math.min(...loadSamples).toFixed(2)}, max ${Math.max(...loadSamples).toFixed(2)}`,
@@ -448,7 +461,9 @@ try {
       ),
       ...stageTables,
       '',
-      'One hop of the same file, measured after the runs on the same stack (seconds; the embedded S3 and the fake Bot API run inside the benchmark process, as `startStack` starts them):',
+      inProcess
+        ? 'One hop of the same file, measured after the runs on the same stack (seconds; the embedded S3, the media server and the fake Bot API run inside the benchmark process):'
+        : 'One hop of the same file, measured after the runs on the same stack (seconds; the embedded S3 and the media server run in processes of their own, the fake Bot API inside the benchmark process):',
       '',
       markdownTable(
         ['hop', ...results.map((result) => `${result.mode} stack s`)],

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import type { ServiceName } from '@mediabot/contracts';
-import { startStack, type Stack } from '@mediabot/local-stack';
+import { startStack, type S3Settings, type Stack } from '@mediabot/local-stack';
 import {
   ensureSampleMedia,
   startMediaServer,
@@ -23,6 +23,7 @@ import {
   type TelegramFake,
 } from '@mediabot/telegram-fake';
 import { serviceUrls } from '@mediabot/testing';
+import { startOutsideS3 } from './support/outside-world.ts';
 import { formatMs, percentile } from './support/report.ts';
 import {
   createBenchDatabase,
@@ -523,6 +524,8 @@ export interface JourneyBenchOptions {
   serviceEnv?: ServiceEnv;
   /** More loopback ports links may point at (a benchmark's own media server). */
   linkPorts?: number[];
+  /** The S3 server in a process of its own (bench/support/outside-world.ts), not in this one. */
+  s3InOwnProcess?: boolean;
   logLevel?: string;
 }
 
@@ -566,7 +569,15 @@ export async function startJourneyBench(options: JourneyBenchOptions): Promise<J
       .slice(-12)}`;
     log(`starting the stack (prefix ${prefix}, database ${database.name})`);
     const startedAt = performance.now();
+    let s3: S3Settings | undefined;
+    if (options.s3InOwnProcess) {
+      const credentials = { accessKey: 'mediabot-bench', secretKey: 'mediabot-bench-secret' };
+      const outside = await startOutsideS3(join(workDir, 's3'), credentials);
+      cleanups.push(() => outside.close());
+      s3 = { endpoint: outside.url, region: 'us-east-1', ...credentials };
+    }
     const stack = await startStack({
+      ...(s3 === undefined ? {} : { s3 }),
       databaseUrl: database.url,
       rabbitmqUrl: vhost.url,
       redisUrl: urls.redis,
