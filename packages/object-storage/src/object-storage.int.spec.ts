@@ -272,6 +272,28 @@ describe('object storage on the embedded S3', () => {
     expect(await storage.stat('raw', 'raw/keep/c')).not.toBeNull();
   });
 
+  it('leaves the old objects `keep` names, asking about each batch before deleting it', async () => {
+    const put = (key: string) =>
+      storage.putStream('raw', key, Readable.from([Buffer.from(key)]), {
+        contentType: 'application/octet-stream',
+        sizeBytes: Buffer.byteLength(key),
+      });
+    await Promise.all([put('raw/kept/a'), put('raw/kept/b'), put('raw/kept/c')]);
+    const asked: string[][] = [];
+    const result = await storage.removeOlderThan('raw', new Date(Date.now() + 5_000), {
+      prefix: 'raw/kept/',
+      keep: (keys) => {
+        asked.push([...keys].sort());
+        return Promise.resolve(new Set(['raw/kept/b']));
+      },
+    });
+    expect(result).toEqual({ removed: 2 });
+    expect(asked).toEqual([['raw/kept/a', 'raw/kept/b', 'raw/kept/c']]);
+    expect(await storage.stat('raw', 'raw/kept/a')).toBeNull();
+    expect(await storage.stat('raw', 'raw/kept/b')).not.toBeNull();
+    expect(await storage.stat('raw', 'raw/kept/c')).toBeNull();
+  });
+
   describe('signed links', () => {
     const key = 'media/link/file.mp4';
     const content = randomBytes(4096);

@@ -91,11 +91,18 @@ export interface ObjectStorage {
   remove(bucket: BucketRole, key: string): Promise<void>;
   /** Every object under a prefix (`''` for all), oldest listing order of the store. */
   list(bucket: BucketRole, prefix?: string): AsyncIterable<ObjectInfo>;
-  /** Deletes objects last modified before `olderThan` (optionally under a prefix); returns how many. */
+  /**
+   * Deletes objects last modified before `olderThan` (optionally under a prefix); returns how many.
+   * `keep` is asked about each batch of such keys (up to 1000) right before it is deleted and
+   * returns those to leave in place.
+   */
   removeOlderThan(
     bucket: BucketRole,
     olderThan: Date,
-    options?: { prefix?: string },
+    options?: {
+      prefix?: string;
+      keep?: (keys: readonly string[]) => Promise<ReadonlySet<string>>;
+    },
   ): Promise<{ removed: number }>;
   /**
    * A GET link signed for `expiresSeconds` (1 s … 7 days), on the public endpoint when set, or
@@ -384,8 +391,10 @@ export function createObjectStorage(options: ObjectStorageOptions): ObjectStorag
       let batch: string[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
-        const names = batch;
+        const kept = (await removeOptions.keep?.(batch)) ?? new Set<string>();
+        const names = batch.filter((name) => !kept.has(name));
         batch = [];
+        if (names.length === 0) return;
         await attempt('remove many', () => client.removeObjects(nameOf(bucket), names));
         removed += names.length;
       };
