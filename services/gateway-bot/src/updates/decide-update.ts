@@ -26,6 +26,11 @@ export interface DecideUpdateContext {
   checkLink(raw: string): LinkVerdict;
   /** Whether this user may send another request now (checked only for messages that need work). */
   rateLimit: { limited: false } | { limited: true; retryAfterSeconds: number };
+  /**
+   * When the gateway received the update. A button press carries no date of its own (its
+   * message's date is when the keyboard was sent), so its events are dated with this.
+   */
+  receivedAt: Date;
 }
 
 export interface UpdateDecision {
@@ -58,7 +63,10 @@ export function costsWork(update: TelegramUpdate): boolean {
   return parseCommand(message.text) === undefined;
 }
 
-/** Turns one Telegram update into the events it causes. Pure: same update, same events. */
+/**
+ * Turns one Telegram update into the events it causes. Pure: the same update makes the same
+ * event ids (a button press's events are dated with `receivedAt`; a repeat appends nothing).
+ */
 export function decideUpdate(update: TelegramUpdate, context: DecideUpdateContext): UpdateDecision {
   const updateId = update.update_id;
   let sequence = 0;
@@ -72,12 +80,14 @@ export function decideUpdate(update: TelegramUpdate, context: DecideUpdateContex
     const action = callback.data ? decodeCallback(callback.data) : undefined;
     const chatMessage = callback.message;
     if (!action || !chatMessage) return { events: [], ...answer };
-    const timestamp = at(chatMessage.date);
+    // The id stays a function of the update (a repeat must make the same ids); the date is the
+    // press's, not the keyboard's.
+    const idTimestamp = at(chatMessage.date);
     const options = (streamId: string) => ({
       streamId,
       actor: { kind: 'user' as const, id: String(callback.from.id) },
-      eventId: idFor('event', timestamp),
-      occurredAt: new Date(timestamp),
+      eventId: idFor('event', idTimestamp),
+      occurredAt: context.receivedAt,
     });
     const stream = `update-${updateId}`;
     switch (action.kind) {

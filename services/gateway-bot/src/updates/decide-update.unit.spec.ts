@@ -11,6 +11,7 @@ const context: DecideUpdateContext = {
   maxLinksPerMessage: 2,
   checkLink: (raw) => checkLink(raw),
   rateLimit: { limited: false },
+  receivedAt: new Date('2026-11-24T08:00:00Z'),
 };
 
 function message(
@@ -154,6 +155,31 @@ describe('decideUpdate', () => {
       events: [],
       answerCallbackQuery: { id: 'cb1' },
     });
+  });
+
+  it('dates a button press when it arrives, with ids that do not depend on that date', () => {
+    const press: TelegramUpdate = {
+      update_id: 2001,
+      callback_query: {
+        id: 'cb2',
+        from,
+        data: encodeCallback({
+          kind: 'choose-quality',
+          requestId: '01a20b45-c474-73ab-b62e-e8a25ea048d8',
+          quality: '360p',
+        }),
+        // The keyboard was sent an hour before the press.
+        message: { message_id: 9, date: 1_700_000_100, chat: { id: 42 } },
+      },
+    };
+    const first = decideUpdate(press, context).events[0];
+    const repeat = decideUpdate(press, {
+      ...context,
+      receivedAt: new Date('2026-11-24T08:00:05Z'),
+    }).events[0];
+    expect(first?.occurredAt).toBe('2026-11-24T08:00:00.000Z');
+    expect(repeat?.occurredAt).toBe('2026-11-24T08:00:05.000Z');
+    expect(repeat?.eventId).toBe(first?.eventId);
   });
 
   it('ignores bots and updates it does not handle', () => {
