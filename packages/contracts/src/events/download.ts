@@ -23,6 +23,13 @@ export type ChoosableQuality = z.infer<typeof choosableQualitySchema>;
 export const mediaKindSchema = z.enum(['video', 'audio']);
 export type MediaKind = z.infer<typeof mediaKindSchema>;
 
+/**
+ * The bucket a delivered file lies in: `media` (what the transcoder made) or `raw` (a download
+ * that already played in Telegram, served as it was fetched).
+ */
+export const mediaBucketSchema = z.enum(['media', 'raw']);
+export type MediaBucket = z.infer<typeof mediaBucketSchema>;
+
 export const downloadErrorCodes = [
   'unsupported_site',
   'private_or_login_required',
@@ -137,20 +144,41 @@ export const FormatSelected = defineMessage({
   }),
 });
 
+const cacheHitV1 = z.object({
+  ...requestRef,
+  cacheKey: z.string().min(1).max(400),
+  /** Telegram's file_id when the file was delivered before; else the stored object. */
+  telegramFileId: z.string().nullable(),
+  objectKey: z.string().nullable(),
+  kind: mediaKindSchema,
+});
+
 export const CacheHit = defineMessage({
   kind: 'event',
   type: 'download.cache-hit',
-  version: 1,
+  version: 2,
   producer: 'storage',
   description: 'The media and format are cached: the request is served without downloading.',
-  schema: z.object({
-    ...requestRef,
-    cacheKey: z.string().min(1).max(400),
-    /** Telegram's file_id when the file was delivered before; else the stored object. */
-    telegramFileId: z.string().nullable(),
-    objectKey: z.string().nullable(),
-    kind: mediaKindSchema,
-  }),
+  schema: cacheHitV1
+    .extend({
+      /** Where objectKey lies; null exactly when there is no object key. */
+      bucket: mediaBucketSchema.nullable(),
+    })
+    .refine((data) => (data.objectKey === null) === (data.bucket === null), {
+      message: 'bucket is given exactly when objectKey is',
+      path: ['bucket'],
+    }),
+  previousVersions: [
+    {
+      version: 1,
+      schema: cacheHitV1,
+      description: 'v1 had no bucket: its object always lay in the media bucket.',
+      upcast: (data: z.infer<typeof cacheHitV1>) => ({
+        ...data,
+        bucket: data.objectKey === null ? null : ('media' as const),
+      }),
+    },
+  ],
 });
 
 export const FetchQueued = defineMessage({
@@ -222,27 +250,44 @@ export const FetchFailed = defineMessage({
   }),
 });
 
+const mediaReadyV1 = z.object({
+  cacheKey: z.string().min(1).max(400),
+  objectKey: z.string().min(1).max(1024),
+  /** Always in the media bucket. */
+  thumbnailObjectKey: z.string().max(1024).nullable(),
+  kind: mediaKindSchema,
+  mimeType: z.string().max(100),
+  fileName: z.string().max(255),
+  sizeBytes: z.number().int().nonnegative(),
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  durationSeconds: z.number().nonnegative().nullable(),
+  title: z.string().max(1000),
+  performer: z.string().max(300).nullable(),
+});
+
 export const MediaReady = defineMessage({
   kind: 'event',
   type: 'download.media-ready',
-  version: 1,
+  version: 2,
   producer: 'transcoder',
   description:
     'A Telegram-playable file (H.264/AAC MP4 with faststart, or a tagged MP3) is stored and can be delivered.',
-  schema: z.object({
-    cacheKey: z.string().min(1).max(400),
-    objectKey: z.string().min(1).max(1024),
-    thumbnailObjectKey: z.string().max(1024).nullable(),
-    kind: mediaKindSchema,
-    mimeType: z.string().max(100),
-    fileName: z.string().max(255),
-    sizeBytes: z.number().int().nonnegative(),
-    width: z.number().int().positive().nullable(),
-    height: z.number().int().positive().nullable(),
-    durationSeconds: z.number().nonnegative().nullable(),
-    title: z.string().max(1000),
-    performer: z.string().max(300).nullable(),
+  schema: mediaReadyV1.extend({
+    /**
+     * Where objectKey lies: `media` for a file the transcoder made, `raw` for a download that
+     * already played as it was fetched (served from the raw object itself, never copied).
+     */
+    bucket: mediaBucketSchema,
   }),
+  previousVersions: [
+    {
+      version: 1,
+      schema: mediaReadyV1,
+      description: 'v1 had no bucket: the file always lay in the media bucket.',
+      upcast: (data: z.infer<typeof mediaReadyV1>) => ({ ...data, bucket: 'media' as const }),
+    },
+  ],
 });
 
 export const DownloadDelivered = defineMessage({
