@@ -95,6 +95,8 @@ const positiveOrNull = (value: number | null | undefined): number | null =>
 export function mediaReadyData(input: {
   fetched: MediaFetchedData;
   kind: 'audio' | 'video';
+  /** Where objectKey lies: `raw` when the fetched file itself is delivered. */
+  bucket: MediaReadyData['bucket'];
   objectKey: string;
   thumbnailObjectKey: string | null;
   sizeBytes: number;
@@ -105,6 +107,7 @@ export function mediaReadyData(input: {
   return {
     cacheKey: fetched.cacheKey,
     objectKey: input.objectKey,
+    bucket: input.bucket,
     thumbnailObjectKey: input.thumbnailObjectKey,
     kind,
     mimeType: kind === 'audio' ? 'audio/mpeg' : 'video/mp4',

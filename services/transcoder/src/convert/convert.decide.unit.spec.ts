@@ -31,6 +31,7 @@ describe('decideConversionEnding', () => {
     data: mediaReadyData({
       fetched: fetched.data,
       kind: 'video',
+      bucket: 'media',
       objectKey: 'k/media.mp4',
       thumbnailObjectKey: 'k/thumb.jpg',
       sizeBytes: 1234,
@@ -46,6 +47,7 @@ describe('decideConversionEnding', () => {
     expect(event?.data).toEqual({
       cacheKey: fetched.data.cacheKey,
       objectKey: 'k/media.mp4',
+      bucket: 'media',
       thumbnailObjectKey: 'k/thumb.jpg',
       kind: 'video',
       mimeType: 'video/mp4',
@@ -117,6 +119,7 @@ describe('mediaReadyData', () => {
     const data = mediaReadyData({
       fetched: mediaFetched({ option: audioOption, uploader: null }).data,
       kind: 'audio',
+      bucket: 'media',
       objectKey: 'k/media.mp3',
       thumbnailObjectKey: null,
       sizeBytes: 99,

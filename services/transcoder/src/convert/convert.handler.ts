@@ -74,10 +74,11 @@ async function thumbnailOrNull(
 
 /**
  * download.fetched → ffprobe, then the least work that makes it play in Telegram, a JPEG
- * thumbnail for videos, results in the media bucket, download.media-ready. A fast-start MP4 that
- * is already playable is probed where it lies and copied into the media bucket on the server
- * (no download, no upload); anything else is downloaded, then remuxed, re-encoded to
- * H.264/AAC with faststart, or made a tagged MP3 for audio, and uploaded. Any failure ends the
+ * thumbnail for videos, download.media-ready. A fast-start MP4 that is already playable is
+ * probed where it lies and delivered from the raw object itself (media-ready names the raw
+ * bucket; no download, upload or copy); anything else is downloaded, then remuxed, re-encoded to
+ * H.264/AAC with faststart, or made a tagged MP3 for audio, and uploaded to the media bucket.
+ * Thumbnails always go to the media bucket. Any failure ends the
  * fetch as download.fetch-failed (stage convert or store). Safe to repeat.
  */
 export function createConvertHandler(deps: ConvertDependencies): LongRunningHandler {
@@ -153,35 +154,26 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
         },
       );
       if (remoteProbe !== null && isPassThrough(fetched.option, remoteProbe)) {
-        // Already playable: no download, no upload; the media object is a server-side copy.
+        // Already playable: no download, no upload, no copy. The raw object itself is the media
+        // (media-ready names the raw bucket); storage keeps it as long as its cache entry.
         logger.info({ cacheKey: fetched.cacheKey, action: 'pass-through' }, 'Conversion planned');
         stage = 'store';
         await progress.flush();
-        const mediaKey = mediaObjectKey(fetched.cacheKey, message.eventId, 'media.mp4');
-        // The frame is read while the store copies; a copy that fails still waits for ffmpeg,
-        // so the job directory is not removed under it.
-        const thumbnailMade = remoteThumbnail(
+        const thumbnailPath = await remoteThumbnail(
           rawLink.url,
           join(dir, 'thumb.jpg'),
           thumbnailSecondsOf(remoteProbe.durationSeconds),
           remote,
         );
-        const copied = await deps.storage
-          .copy(
-            { bucket: 'raw', key: fetched.objectKey },
-            { bucket: 'media', key: mediaKey },
-            'video/mp4',
-          )
-          .finally(() => thumbnailMade);
-        const thumbnailPath = await thumbnailMade;
         await conclude({
           kind: 'ready',
           data: mediaReadyData({
             fetched,
             kind: 'video',
-            objectKey: mediaKey,
+            bucket: 'raw',
+            objectKey: fetched.objectKey,
             thumbnailObjectKey: await storeThumbnail(thumbnailPath),
-            sizeBytes: copied.sizeBytes,
+            sizeBytes: fetched.sizeBytes,
             probe: remoteProbe,
           }),
         });
@@ -262,6 +254,7 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
         data: mediaReadyData({
           fetched,
           kind: plan.kind,
+          bucket: 'media',
           objectKey: mediaKey,
           thumbnailObjectKey: await storeThumbnail(thumbnailPath),
           sizeBytes: size,

@@ -84,9 +84,10 @@ function context(message: Envelope): LongRunningContext {
 /** Puts a sample in the raw bucket, as the downloader would, and converts it. */
 async function convert(samplePath: string, option = videoOption, title = 'Sample clip') {
   const rawKey = `raw-test/${basename(samplePath)}`;
-  await storage.putFile('raw', rawKey, samplePath, 'application/octet-stream');
+  const stored = await storage.putFile('raw', rawKey, samplePath, 'application/octet-stream');
   const fetched = mediaFetched({
     objectKey: rawKey,
+    sizeBytes: stored.sizeBytes,
     fileName: basename(samplePath),
     option,
     title,
@@ -96,9 +97,9 @@ async function convert(samplePath: string, option = videoOption, title = 'Sample
   return { fetched, stream };
 }
 
-async function download(key: string, name: string): Promise<string> {
+async function download(key: string, name: string, bucket: 'media' | 'raw' = 'media') {
   const path = join(scratch, name);
-  await storage.getToFile('media', key, path);
+  await storage.getToFile(bucket, key, path);
   return path;
 }
 
@@ -107,7 +108,7 @@ const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex
 function readyOf(stream: readonly Envelope[]) {
   const ready = stream.filter((event) => MediaReady.is(event));
   expect(ready).toHaveLength(1);
-  return MediaReady.parseData(1, ready[0]?.data);
+  return MediaReady.parseData(2, ready[0]?.data);
 }
 
 describe('convert (real ffmpeg, embedded S3)', () => {
@@ -116,6 +117,7 @@ describe('convert (real ffmpeg, embedded S3)', () => {
     const ready = readyOf(stream);
     expect(ready).toMatchObject({
       kind: 'video',
+      bucket: 'media',
       mimeType: 'video/mp4',
       fileName: 'Sample clip.mp4',
       width: 320,
@@ -148,17 +150,24 @@ describe('convert (real ffmpeg, embedded S3)', () => {
     );
   });
 
-  it('passes a playable fast-start MP4 through without moving its body: probed in place, copied on the server', async () => {
+  it('passes a playable fast-start MP4 through without moving its body: probed in place, delivered from the raw object', async () => {
     const before = s3.requests().length;
     const { fetched, stream } = await convert(samples.mp4Small);
     const ready = readyOf(stream);
-    expect(ready).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 640, height: 360 });
+    expect(ready).toMatchObject({
+      kind: 'video',
+      mimeType: 'video/mp4',
+      width: 640,
+      height: 360,
+      bucket: 'raw',
+      objectKey: fetched.data.objectKey,
+    });
     expect(ready.durationSeconds).toBeGreaterThan(4);
 
     const requests = s3.requests().slice(before);
     const rawPath = `/mediabot-raw/${fetched.data.objectKey}`;
-    const mediaPath = `/mediabot-media/${ready.objectKey}`;
-    // The test's own put of the raw file, then only ranges of it; the media object is a copy.
+    // The test's own put of the raw file, then only ranges of it: no copy, nothing written
+    // but the thumbnail.
     expect(
       requests.filter((request) => request.path === rawPath && request.method !== 'GET'),
     ).toHaveLength(1);
@@ -167,16 +176,17 @@ describe('convert (real ffmpeg, embedded S3)', () => {
     );
     expect(rawReads.length).toBeGreaterThan(0);
     expect(rawReads.every((request) => request.range !== null)).toBe(true);
-    const mediaWrites = requests.filter(
-      (request) => request.path === mediaPath && request.method === 'PUT',
+    expect(requests.filter((request) => request.copySource !== null)).toEqual([]);
+    const writes = requests.filter(
+      (request) => request.method === 'PUT' || request.method === 'POST',
     );
-    expect(mediaWrites.map((request) => request.copySource)).toEqual([
-      `mediabot-raw/${fetched.data.objectKey}`,
+    expect(writes.map((request) => request.path)).toEqual([
+      rawPath,
+      `/mediabot-media/${ready.thumbnailObjectKey}`,
     ]);
 
-    const copy = await download(ready.objectKey, 'passed.mp4');
-    expect(sha256Of(await readFile(copy))).toBe(sha256Of(await readFile(samples.mp4Small)));
-    expect((await storage.stat('media', ready.objectKey))?.contentType).toBe('video/mp4');
+    const served = await download(ready.objectKey, 'passed.mp4', 'raw');
+    expect(sha256Of(await readFile(served))).toBe(sha256Of(await readFile(samples.mp4Small)));
     expect(ready.sizeBytes).toBe((await stat(samples.mp4Small)).size);
     expect(ready.thumbnailObjectKey).not.toBeNull();
     const thumbnail = await probeFile(await download(ready.thumbnailObjectKey!, 'passed.jpg'));
@@ -186,6 +196,7 @@ describe('convert (real ffmpeg, embedded S3)', () => {
 
   it('remuxes an MP4 whose index is at the end, without re-encoding', async () => {
     const ready = readyOf((await convert(samples.mp4MoovAtEnd)).stream);
+    expect(ready.bucket).toBe('media');
     const mp4 = await probeFile(await download(ready.objectKey, 'remuxed.mp4'));
     expect(mp4.fastStart).toBe(true);
     expect(mp4.video).toMatchObject({ codec: 'h264', width: 640, height: 360 });
@@ -196,6 +207,7 @@ describe('convert (real ffmpeg, embedded S3)', () => {
     const ready = readyOf(stream);
     expect(ready).toMatchObject({
       kind: 'audio',
+      bucket: 'media',
       mimeType: 'audio/mpeg',
       fileName: 'Tone test.mp3',
       thumbnailObjectKey: null,

@@ -21,6 +21,7 @@ export const audioOption: QualityOption = {
 export function mediaFetched(input: {
   cacheKey?: string;
   objectKey?: string;
+  sizeBytes?: number;
   fileName?: string;
   option?: QualityOption;
   title?: string;
@@ -32,7 +33,7 @@ export function mediaFetched(input: {
     {
       cacheKey,
       objectKey: input.objectKey ?? 'raw/media.mp4',
-      sizeBytes: 1000,
+      sizeBytes: input.sizeBytes ?? 1000,
       fileName: input.fileName ?? 'media.mp4',
       title: input.title ?? 'Sample clip',
       uploader: input.uploader === undefined ? 'Sample uploader' : input.uploader,
