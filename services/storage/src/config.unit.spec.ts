@@ -67,6 +67,12 @@ describe('storage config', () => {
     ]);
   });
 
+  it('refuses one bucket for raw downloads and media (the raw sweep would take media)', () => {
+    expect(problemsOf({ ...required, S3_BUCKET_RAW: 'files', S3_BUCKET_MEDIA: 'files' })).toEqual([
+      'S3_BUCKET_RAW',
+    ]);
+  });
+
   it('accepts what .env.example documents', () => {
     const lines = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8').split(
       '\n',

@@ -59,4 +59,23 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
+  '0002_media_bucket': {
+    async up(db) {
+      // An entry's media names its bucket: `raw` when the download itself is delivered (no copy).
+      // Everything stored before lies in the media bucket.
+      await sql`
+        update storage.cache_entries set media = media || '{"bucket": "media"}'::jsonb
+        where media is not null and not media ? 'bucket'`.execute(db);
+      await sql`
+        alter table storage.object_deletions
+          add constraint object_deletions_bucket check (bucket in ('media', 'raw'))`.execute(db);
+      // "Does an entry still use this object?": asked per scheduled deletion and per batch of the
+      // raw sweep, so it must not read every entry. Not partial: ANALYZE keeps statistics only for
+      // the expressions of whole-table indexes, and without them the planner scans the table.
+      await sql`create index cache_entries_media_object on storage.cache_entries
+                ((media->>'objectKey'))`.execute(db);
+      await sql`create index cache_entries_media_thumbnail on storage.cache_entries
+                ((media->>'thumbnailObjectKey'))`.execute(db);
+    },
+  },
 };

@@ -10,6 +10,7 @@ import {
   MediaFetched,
   MediaReady,
   type Envelope,
+  type MediaBucket,
   type MediaKind,
   type QualityOption,
 } from '@mediabot/contracts';
@@ -46,7 +47,13 @@ export interface FetchSpec {
 }
 
 export interface StoredMedia {
+  /**
+   * Where objectKey lies: `media`, or `raw` for a download delivered as it was fetched (that raw
+   * object then lives as long as this media, not RAW_OBJECT_TTL).
+   */
+  bucket: MediaBucket;
   objectKey: string;
+  /** Always in the media bucket. */
   thumbnailObjectKey: string | null;
   kind: MediaKind;
   mimeType: string;
@@ -132,6 +139,19 @@ function withRequest(
   return requests;
 }
 
+const isSameObject = (a: StoredMedia, b: StoredMedia): boolean =>
+  a.bucket === b.bucket && a.objectKey === b.objectKey;
+
+/**
+ * Stored media as a row holds it. Rows written before media knew their bucket (migration 0002
+ * fills them in; an older replica may still write some during an upgrade) lie in `media`.
+ */
+export type StoredMediaRow = Omit<StoredMedia, 'bucket'> & { bucket?: MediaBucket };
+
+export function storedMediaOf(row: StoredMediaRow | null): StoredMedia | null {
+  return row === null ? null : { ...row, bucket: row.bucket ?? 'media' };
+}
+
 const later = (a: string | null, b: string): string =>
   a === null || Date.parse(b) > Date.parse(a) ? b : a;
 
@@ -177,6 +197,7 @@ export function evolve(entry: CacheEntry, event: Envelope): CacheEntry {
   if (MediaReady.is(event)) {
     const data = event.data;
     const media: StoredMedia = {
+      bucket: data.bucket,
       objectKey: data.objectKey,
       thumbnailObjectKey: data.thumbnailObjectKey,
       kind: data.kind,
@@ -185,7 +206,7 @@ export function evolve(entry: CacheEntry, event: Envelope): CacheEntry {
       sizeBytes: data.sizeBytes,
       readyAt: event.occurredAt,
     };
-    const replaced = entry.media !== null && entry.media.objectKey !== media.objectKey;
+    const replaced = entry.media !== null && !isSameObject(entry.media, media);
     // A late ending of an abandoned fetch is still a good file; a running fetch goes on.
     const stillFetching =
       entry.status === 'fetching' &&

@@ -51,6 +51,23 @@ describe('evolve', () => {
     expect(entry.retiredMedia.map((media) => media.objectKey)).toEqual(['media/one.mp4']);
   });
 
+  it('keeps the bucket of its media; the same key in the other bucket is another file', () => {
+    const a = request();
+    let entry = fold([
+      fetchQueued(a, true),
+      mediaReady({ objectKey: 'cache-x/f/clip.mp4', bucket: 'raw', thumbnailObjectKey: 't.jpg' }),
+    ]);
+    expect(entry.media).toMatchObject({
+      bucket: 'raw',
+      objectKey: 'cache-x/f/clip.mp4',
+      thumbnailObjectKey: 't.jpg',
+    });
+    entry = fold([delivered(a, 'FILE-1')], entry);
+    entry = fold([mediaReady({ objectKey: 'cache-x/f/clip.mp4', bucket: 'media' })], entry);
+    expect(entry.telegramFileId).toBeNull();
+    expect(entry.retiredMedia).toMatchObject([{ bucket: 'raw', objectKey: 'cache-x/f/clip.mp4' }]);
+  });
+
   it('the first delivered file id wins; duplicate deliveries change nothing', () => {
     const [a, b] = [request(), request()];
     const first = fold([

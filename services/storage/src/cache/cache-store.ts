@@ -17,12 +17,14 @@ import {
   emptyEntry,
   evolve,
   expiresAt,
+  storedMediaOf,
   type CacheEntry,
   type CachePolicy,
   type CacheRequest,
   type FetchSpec,
   type RequestStatus,
   type StoredMedia,
+  type StoredMediaRow,
 } from './cache-entry.ts';
 import type { Intent } from './intent.ts';
 import { decideLinks } from '../links/links.decide.ts';
@@ -51,7 +53,7 @@ interface EntryRow {
   fetch_id: string | null;
   fetch_started_at: Date | null;
   fetch_spec: FetchSpec | null;
-  media: StoredMedia | null;
+  media: StoredMediaRow | null;
   telegram_file_id: string | null;
   rejected_file_ids: string[];
   hits: number;
@@ -130,7 +132,7 @@ async function lockEntry(trx: AnyTransaction, cacheKey: string): Promise<CacheEn
     fetchId: row.fetch_id,
     fetchStartedAt: row.fetch_started_at?.toISOString() ?? null,
     fetchSpec: row.fetch_spec,
-    media: row.media,
+    media: storedMediaOf(row.media),
     telegramFileId: row.telegram_file_id,
     rejectedFileIds: row.rejected_file_ids,
     hits: row.hits,
@@ -220,18 +222,22 @@ async function saveEntry(
   }
 }
 
+/** Each media's object (in its bucket) and thumbnail (in media) are deleted from `notBefore`. */
 export async function scheduleDeletions(
   trx: AnyTransaction,
   media: readonly StoredMedia[],
   notBefore: Date,
 ): Promise<void> {
-  const keys = media.flatMap((item) =>
-    item.thumbnailObjectKey ? [item.objectKey, item.thumbnailObjectKey] : [item.objectKey],
-  );
-  for (const key of keys) {
+  const objects = media.flatMap((item) => [
+    { bucket: item.bucket, key: item.objectKey },
+    ...(item.thumbnailObjectKey
+      ? [{ bucket: 'media' as const, key: item.thumbnailObjectKey }]
+      : []),
+  ]);
+  for (const { bucket, key } of objects) {
     await sql`
       insert into ${table('object_deletions')} (bucket, object_key, not_before)
-      values ('media', ${key}, ${notBefore})
+      values (${bucket}, ${key}, ${notBefore})
       on conflict (bucket, object_key) do update
         set not_before = greatest(${table('object_deletions')}.not_before, excluded.not_before)`.execute(
       trx,
@@ -264,6 +270,7 @@ async function eventsOf(
               cacheKey,
               telegramFileId: intent.telegramFileId,
               objectKey: intent.objectKey,
+              bucket: intent.bucket,
               kind: intent.mediaKind,
             },
             options,
@@ -286,7 +293,7 @@ async function eventsOf(
         const media = entry.media;
         if (!media) throw new Error(`No stored object to link for ${cacheKey}`);
         const link = await deps.objects.presignedGetUrl(
-          'media',
+          media.bucket,
           media.objectKey,
           deps.linkTtlSeconds,
           {

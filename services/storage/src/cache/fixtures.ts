@@ -17,6 +17,7 @@ import {
   requestStream,
   uuidv7,
   type Envelope,
+  type MediaBucket,
   type QualityOption,
 } from '@mediabot/contracts';
 import type { CachePolicy, FetchSpec } from './cache-entry.ts';
@@ -71,7 +72,14 @@ export function fetchQueued(ref: { requestId: string; chatId: number }, startedF
 
 export function cacheHit(ref: { requestId: string; chatId: number }) {
   return CacheHit.create(
-    { ...ref, cacheKey, telegramFileId: null, objectKey: 'media/x.mp4', kind: 'video' },
+    {
+      ...ref,
+      cacheKey,
+      telegramFileId: null,
+      objectKey: 'media/x.mp4',
+      bucket: 'media',
+      kind: 'video',
+    },
     { streamId: cacheStream(cacheKey), actor },
   );
 }
@@ -84,14 +92,22 @@ export function mediaFetched(causedBy: Envelope) {
 }
 
 export function mediaReady(
-  options: { sizeBytes?: number; objectKey?: string; occurredAt?: Date; causedBy?: Envelope } = {},
+  options: {
+    sizeBytes?: number;
+    objectKey?: string;
+    bucket?: MediaBucket;
+    thumbnailObjectKey?: string | null;
+    occurredAt?: Date;
+    causedBy?: Envelope;
+  } = {},
   key = cacheKey,
 ) {
   return MediaReady.create(
     {
       cacheKey: key,
       objectKey: options.objectKey ?? 'media/video.mp4',
-      thumbnailObjectKey: null,
+      bucket: options.bucket ?? 'media',
+      thumbnailObjectKey: options.thumbnailObjectKey ?? null,
       kind: 'video',
       mimeType: 'video/mp4',
       fileName: 'Never Gonna Give You Up.mp4',

@@ -1,4 +1,4 @@
-import type { MediaKind } from '@mediabot/contracts';
+import type { MediaBucket, MediaKind } from '@mediabot/contracts';
 import type { FetchSpec } from './cache-entry.ts';
 
 export interface RequestRef {
@@ -13,6 +13,8 @@ export type Intent =
       request: RequestRef;
       telegramFileId: string | null;
       objectKey: string | null;
+      /** Where objectKey lies (null with it). */
+      bucket: MediaBucket | null;
       mediaKind: MediaKind;
     }
   | { kind: 'fetch-queued'; request: RequestRef; startedFetch: boolean; spec: FetchSpec }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DownloadLinkIssued } from '@mediabot/contracts';
 import { type ObjectStorage } from '@mediabot/object-storage';
 import {
   delivered,
@@ -110,6 +111,68 @@ describe('cleanup', () => {
     await put(harness.objects, 'raw', 'cache-raw/fetch-2/new.webm');
     expect(await runCleanup(cleanupDeps(new Date()))).toMatchObject({ deletedRawObjects: 0 });
     expect(await harness.objects.stat('raw', 'cache-raw/fetch-2/new.webm')).not.toBeNull();
+  });
+
+  it('keeps a raw download an entry serves until the entry expires, and links to it', async () => {
+    // Real time: the raw sweep compares with the objects' last-modified dates in S3.
+    const readyAt = new Date();
+    harness.clock.now = readyAt;
+    const cacheKey = uniqueCacheKey();
+    const served = 'cache-adopted/fetch-1/clip.mp4';
+    const thumbnail = 'cache-adopted/fetched-1/thumb.jpg';
+    const unused = 'cache-adopted/fetch-0/clip.webm';
+    await put(harness.objects, 'raw', served);
+    await put(harness.objects, 'raw', unused);
+    await put(harness.objects, 'media', thumbnail);
+
+    // Over the upload limit: the waiting request gets a link, signed for the raw bucket.
+    const linkDeps = harness.deps({ policy: { ...policy, uploadLimitBytes: 1 } });
+    await harness.handle(formatSelected(request(), cacheKey), linkDeps);
+    const ready = mediaReady(
+      {
+        bucket: 'raw',
+        objectKey: served,
+        thumbnailObjectKey: thumbnail,
+        sizeBytes: Buffer.byteLength(served),
+        occurredAt: readyAt,
+      },
+      cacheKey,
+    );
+    await harness.appendAsProducer(ready);
+    const [link] = (await harness.handle(ready, linkDeps)).filter((event) =>
+      DownloadLinkIssued.is(event),
+    );
+    const response = await fetch(link!.data.url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(served);
+    // Under the limit, the next request is served from the raw object.
+    expect(await harness.handle(formatSelected(request(), cacheKey))).toMatchObject([
+      { type: 'download.cache-hit', data: { objectKey: served, bucket: 'raw' } },
+    ]);
+
+    // Past RAW_OBJECT_TTL the sweep takes the download nobody serves, not the served one.
+    const report = await runCleanup(cleanupDeps(new Date(readyAt.getTime() + 7 * hour)));
+    expect(report).toMatchObject({ expiredEntries: 0 });
+    expect(report.deletedRawObjects).toBeGreaterThanOrEqual(1);
+    expect(await harness.objects.stat('raw', unused)).toBeNull();
+    expect(await harness.objects.stat('raw', served)).not.toBeNull();
+
+    // The entry expires: its raw object is scheduled like a media object and outlives the grace
+    // period (and the raw sweep) …
+    const dayLater = new Date(readyAt.getTime() + 24 * hour);
+    expect(await runCleanup(cleanupDeps(dayLater))).toMatchObject({
+      expiredEntries: 1,
+      deletedObjects: 0,
+    });
+    expect(await harness.objects.stat('raw', served)).not.toBeNull();
+    expect(await harness.objects.stat('media', thumbnail)).not.toBeNull();
+    // … then goes, with its thumbnail from the media bucket.
+    expect(await runCleanup(cleanupDeps(new Date(dayLater.getTime() + hour)))).toMatchObject({
+      deletedObjects: 2,
+    });
+    expect(await harness.objects.stat('raw', served)).toBeNull();
+    expect(await harness.objects.stat('media', thumbnail)).toBeNull();
+    harness.clock.now = new Date('2030-01-01T00:00:00.000Z');
   });
 
   it('runs in one replica at a time', async () => {

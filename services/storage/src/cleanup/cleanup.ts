@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import type { AnyDatabase } from '@mediabot/eventstore';
+import type { MediaBucket } from '@mediabot/contracts';
 import type { ObjectStorage } from '@mediabot/object-storage';
-import { expiresAt, type CachePolicy, type StoredMedia } from '../cache/cache-entry.ts';
+import {
+  expiresAt,
+  storedMediaOf,
+  type CachePolicy,
+  type StoredMediaRow,
+} from '../cache/cache-entry.ts';
 import { scheduleDeletions } from '../cache/cache-store.ts';
 import { storageSchema } from '../migrations.ts';
 
@@ -10,7 +16,10 @@ export interface CleanupDependencies {
   objects: Pick<ObjectStorage, 'remove' | 'removeOlderThan'>;
   policy: CachePolicy;
   now: () => Date;
-  /** Raw downloads older than this are deleted (the transcoder is long done with them). */
+  /**
+   * Raw downloads older than this are deleted (the transcoder is long done with them), except
+   * those an entry serves as its media: they go when their entry does.
+   */
   rawObjectTtlMs: number;
   /** An expired entry's object stays this long more (a notifier may be uploading it). */
   deletionGraceMs: number;
@@ -36,7 +45,7 @@ async function expireEntries(deps: CleanupDependencies, limit: number): Promise<
   return deps.db.transaction().execute(async (trx) => {
     const { rows } = await sql<{
       cache_key: string;
-      media: StoredMedia;
+      media: StoredMediaRow;
       hits: number;
       links_valid_until: Date | null;
     }>`
@@ -49,14 +58,16 @@ async function expireEntries(deps: CleanupDependencies, limit: number): Promise<
       for update skip locked`.execute(trx);
     let expired = 0;
     for (const row of rows) {
+      const media = storedMediaOf(row.media);
+      if (media === null) continue;
       // The policy may have changed since the row was written: judge by the current one.
-      const expiry = expiresAt({ media: row.media, hits: row.hits }, deps.policy);
+      const expiry = expiresAt({ media, hits: row.hits }, deps.policy);
       if (expiry === null || expiry.getTime() > now.getTime()) continue;
       const notBefore = Math.max(
         now.getTime() + deps.deletionGraceMs,
         row.links_valid_until?.getTime() ?? 0,
       );
-      await scheduleDeletions(trx, [row.media], new Date(notBefore));
+      await scheduleDeletions(trx, [media], new Date(notBefore));
       await sql`
         update ${table('cache_entries')} set status = 'empty', fetch_id = null, fetch_started_at = null,
           media = null,
@@ -71,13 +82,16 @@ async function expireEntries(deps: CleanupDependencies, limit: number): Promise<
   });
 }
 
-/** Deletes due objects from S3, never one an entry uses again. */
+/** Deletes due objects from S3, never one an entry uses again (same bucket, same key). */
 async function deleteDueObjects(deps: CleanupDependencies, limit: number): Promise<number> {
-  const { rows } = await sql<{ bucket: 'media'; object_key: string; in_use: boolean }>`
+  const { rows } = await sql<{ bucket: MediaBucket; object_key: string; in_use: boolean }>`
     select deletion.bucket, deletion.object_key,
            exists (select 1 from ${table('cache_entries')} entry
                    where entry.media->>'objectKey' = deletion.object_key
-                      or entry.media->>'thumbnailObjectKey' = deletion.object_key) as in_use
+                     and coalesce(entry.media->>'bucket', 'media') = deletion.bucket)
+           or (deletion.bucket = 'media'
+               and exists (select 1 from ${table('cache_entries')} entry
+                           where entry.media->>'thumbnailObjectKey' = deletion.object_key)) as in_use
     from ${table('object_deletions')} deletion
     where deletion.not_before <= ${deps.now()}
     order by deletion.not_before
@@ -113,8 +127,30 @@ export async function runCleanup(deps: CleanupDependencies): Promise<CleanupRepo
     if (!rows[0]?.due || deletedObjects === before) break;
   }
   const cutoff = new Date(deps.now().getTime() - deps.rawObjectTtlMs);
-  const { removed } = await deps.objects.removeOlderThan('raw', cutoff);
+  const { removed } = await deps.objects.removeOlderThan('raw', cutoff, {
+    keep: (keys) => rawObjectsToKeep(deps.db, keys),
+  });
   return { expiredEntries, deletedObjects, deletedRawObjects: removed };
+}
+
+/**
+ * Of these old raw objects, those the raw sweep must leave: an entry's media (a download
+ * delivered as it was fetched), or one already scheduled for deletion (it goes when due, after
+ * the grace an upload may need). One indexed query per batch of keys.
+ */
+async function rawObjectsToKeep(
+  db: AnyDatabase,
+  keys: readonly string[],
+): Promise<ReadonlySet<string>> {
+  // `= any(…)` lets the planner probe the object-key index once per key (an EXISTS per key
+  // becomes a hashed scan of every raw entry).
+  const { rows } = await sql<{ key: string }>`
+    select entry.media->>'objectKey' as key from ${table('cache_entries')} entry
+    where entry.media->>'objectKey' = any(${[...keys]}::text[]) and entry.media->>'bucket' = 'raw'
+    union
+    select deletion.object_key from ${table('object_deletions')} deletion
+    where deletion.bucket = 'raw' and deletion.object_key = any(${[...keys]}::text[])`.execute(db);
+  return new Set(rows.map((row) => row.key));
 }
 
 /**

@@ -29,6 +29,7 @@ export function decideLookup(
         request,
         telegramFileId: entry.telegramFileId,
         objectKey: entry.media.objectKey,
+        bucket: entry.media.bucket,
         mediaKind: entry.media.kind,
       },
     ];

@@ -46,12 +46,23 @@ describe('decideLookup', () => {
         request: ref,
         telegramFileId: null,
         objectKey: 'media/video.mp4',
+        bucket: 'media',
         mediaKind: 'video',
       },
     ]);
     const withFileId = evolve(ready, delivered(first, 'FILE-1'));
     expect(decideLookup(withFileId, ref, spec, soon, policy)).toMatchObject([
       { kind: 'cache-hit', telegramFileId: 'FILE-1' },
+    ]);
+  });
+
+  it('names the bucket of a download delivered as it was fetched', () => {
+    const ready = [
+      fetchQueued(request(), true),
+      mediaReady({ occurredAt: readyAt, bucket: 'raw', objectKey: 'cache-x/fetch-1/clip.mp4' }),
+    ].reduce(evolve, emptyEntry(cacheKey));
+    expect(decideLookup(ready, request(), spec, soon, policy)).toMatchObject([
+      { kind: 'cache-hit', objectKey: 'cache-x/fetch-1/clip.mp4', bucket: 'raw' },
     ]);
   });
 
