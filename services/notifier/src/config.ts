@@ -28,5 +28,7 @@ export const configSchema = eventServiceConfigSchema.extend({
   S3_SECRET_KEY: z.string().min(1),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_BUCKET_MEDIA: z.string().min(3).max(63).default('mediabot-media'),
+  /** Downloads that already played in Telegram are delivered from here, as they were fetched. */
+  S3_BUCKET_RAW: z.string().min(3).max(63).default('mediabot-raw'),
 });
 export type NotifierConfig = z.output<typeof configSchema>;

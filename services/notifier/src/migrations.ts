@@ -85,4 +85,12 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '0002_media_bucket': {
+    async up(db) {
+      // A download that already plays in Telegram is delivered from the raw bucket, as fetched.
+      await sql`
+        alter table notifier.media add column bucket text not null default 'media'
+          check (bucket in ('media', 'raw'))`.execute(db);
+    },
+  },
 };

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Envelope } from '@mediabot/contracts';
+import type { Envelope, MediaBucket } from '@mediabot/contracts';
 import type { SentMessages } from './sending/send-once.ts';
 import type { MediaStore } from './state/media.ts';
 import type { Requests } from './state/requests.ts';
@@ -15,9 +15,12 @@ export interface NotifierLogger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Telegram-ready files in object storage (the media bucket). */
+/**
+ * Telegram-ready files in object storage: in the media bucket, or in the raw bucket for a
+ * download that already played as it was fetched. Thumbnails are always in media.
+ */
 export interface MediaFiles {
-  open(objectKey: string): Promise<Readable>;
+  open(bucket: MediaBucket, objectKey: string): Promise<Readable>;
 }
 
 /** Appends the notifier's own events (download.delivered, download.file-id-rejected). */

@@ -26,8 +26,12 @@ function newUser(language = 'en') {
 const buttonsOf = (message: Message) =>
   message.reply_markup?.inline_keyboard.map((row) => row.map((button) => button.text));
 
-async function storeVideo(objectKey: string, sizeBytes = 200_000): Promise<void> {
-  await h.storage.putStream('media', objectKey, Readable.from([Buffer.alloc(sizeBytes, 7)]), {
+async function storeVideo(
+  objectKey: string,
+  sizeBytes = 200_000,
+  bucket: 'media' | 'raw' = 'media',
+): Promise<void> {
+  await h.storage.putStream(bucket, objectKey, Readable.from([Buffer.alloc(sizeBytes, 7)]), {
     contentType: 'video/mp4',
     sizeBytes,
   });
@@ -266,6 +270,50 @@ describe('the download journey', () => {
     await expect
       .poll(async () => (await eventsOf(request.requestId)).map((event) => event.data))
       .toContainEqual(expect.objectContaining({ via: 'upload' }));
+  });
+
+  it('uploads a download delivered as it was fetched from the raw bucket, on media-ready and on a cache hit', async () => {
+    const { chatId, messageId } = newUser();
+    const request = journey({ chatId, userMessageId: messageId });
+    // Only in the raw bucket: an upload that opened the media bucket would find nothing.
+    const objectKey = `cache-raw/${request.requestId}/clip.mp4`;
+    await storeVideo(objectKey, 90_000, 'raw');
+    let mark = h.driver.mark();
+    await h.append(request.requested(), request.formatSelected(), request.fetchQueued(true));
+    await h.append(mediaReady(request.cacheKey, { objectKey, bucket: 'raw', sizeBytes: 90_000 }));
+    await h.driver.waitForMessage(
+      chatId,
+      (message) => (message.text ?? '').endsWith('✅ Sent! Enjoy.'),
+      { after: mark, timeoutMs: 15_000 },
+    );
+    const uploads = () =>
+      h.fake.calls.filter((call) => call.method === 'sendVideo' && call.chatId === chatId);
+    expect(uploads().map((call) => call.params.video)).toEqual([
+      { upload: { fileName: 'big-buck-bunny-720p.mp4', size: 90_000 } },
+    ]);
+
+    // Another chat asks later; storage answers from the cache with the raw object.
+    const other = newUser();
+    const again = journey({ chatId: other.chatId, userMessageId: other.messageId });
+    const otherObject = `cache-raw/${again.requestId}/clip.mp4`;
+    await storeVideo(otherObject, 70_000, 'raw');
+    mark = h.driver.mark();
+    await h.append(
+      again.requested(),
+      again.formatSelected(),
+      again.cacheHit(null, otherObject, 'raw'),
+    );
+    await h.driver.waitForMessage(
+      other.chatId,
+      (message) => (message.text ?? '').endsWith('✅ Sent! Enjoy.'),
+      { after: mark, timeoutMs: 15_000 },
+    );
+    const otherSends = h.fake.calls.filter(
+      (call) => call.method === 'sendVideo' && call.chatId === other.chatId,
+    );
+    expect(otherSends.map((call) => call.params.video)).toEqual([
+      { upload: { fileName: 'clip.mp4', size: 70_000 } },
+    ]);
   });
 
   it('offers /cancel for the running request and shows it cancelled', async () => {

@@ -32,8 +32,9 @@ export async function startNotifier(context: ServiceContext<NotifierConfig>): Pr
     accessKey: config.S3_ACCESS_KEY,
     secretKey: config.S3_SECRET_KEY,
     region: config.S3_REGION,
-    // The notifier only reads Telegram-ready files.
-    buckets: { media: config.S3_BUCKET_MEDIA, raw: config.S3_BUCKET_MEDIA },
+    // The notifier only reads Telegram-ready files: made ones in media, downloads that already
+    // played in raw (download.media-ready names the bucket).
+    buckets: { media: config.S3_BUCKET_MEDIA, raw: config.S3_BUCKET_RAW },
   });
 
   const deps = createNotifierDeps({

@@ -72,7 +72,7 @@ export function createNotifierDeps(options: {
     requests: createRequests(db),
     users: createUsers(db),
     media: createMediaStore(db),
-    files: { open: (objectKey) => options.storage.getStream('media', objectKey) },
+    files: { open: (bucket, objectKey) => options.storage.getStream(bucket, objectKey) },
     events: createEventAppender(options.store),
     now: options.now ?? (() => new Date()),
     logger: options.logger,

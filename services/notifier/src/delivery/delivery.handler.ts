@@ -8,6 +8,7 @@ import {
   MediaReady,
   requestStream,
   type Envelope,
+  type MediaBucket,
 } from '@mediabot/contracts';
 import { createTranslator } from '../i18n/index.ts';
 import type { NotifierDeps } from '../notifier-deps.ts';
@@ -62,14 +63,14 @@ async function sendMedia(
     media.durationSeconds === null
       ? {}
       : { duration: Math.max(0, Math.round(media.durationSeconds)) };
-  const upload = async (objectKey: string, filename: string) => ({
-    source: await deps.files.open(objectKey),
+  const upload = async (bucket: MediaBucket, objectKey: string, filename: string) => ({
+    source: await deps.files.open(bucket, objectKey),
     filename,
   });
   const thumbnail = async () =>
     media.thumbnailObjectKey === null
       ? {}
-      : { thumbnail: await upload(media.thumbnailObjectKey, 'thumbnail.jpg') };
+      : { thumbnail: await upload('media', media.thumbnailObjectKey, 'thumbnail.jpg') };
   const options = { chatId: facts.chatId, slots: deps.deliverySlots, signal };
   let sent: SentMedia;
   if (media.kind === 'video') {
@@ -79,7 +80,7 @@ async function sendMedia(
         ? { ...common, video: media.telegramFileId, supports_streaming: true }
         : async () => ({
             ...uploadCommon,
-            video: await upload(media.objectKey, media.fileName),
+            video: await upload(media.bucket, media.objectKey, media.fileName),
             ...duration,
             ...(media.width === null ? {} : { width: media.width }),
             ...(media.height === null ? {} : { height: media.height }),
@@ -95,7 +96,7 @@ async function sendMedia(
         ? { ...common, audio: media.telegramFileId }
         : async () => ({
             ...uploadCommon,
-            audio: await upload(media.objectKey, media.fileName),
+            audio: await upload(media.bucket, media.objectKey, media.fileName),
             ...duration,
             title: media.title,
             ...(media.performer === null ? {} : { performer: media.performer }),
@@ -292,7 +293,19 @@ async function onCacheHit(
   );
   if (isTerminal(facts.state)) return;
   const known = await deps.media.find(data.cacheKey);
-  const objectKey = data.objectKey ?? known?.objectKey ?? null;
+  // The object named by the hit, else the one media-ready named (each with its own bucket).
+  const stored =
+    data.objectKey !== null
+      ? { objectKey: data.objectKey, bucket: data.bucket ?? 'media' }
+      : known
+        ? { objectKey: known.objectKey, bucket: known.bucket }
+        : null;
+  const objectKey = stored?.objectKey ?? null;
+  const isKnownObject =
+    known !== undefined &&
+    stored !== null &&
+    known.objectKey === stored.objectKey &&
+    known.bucket === stored.bucket;
   if (data.telegramFileId === null && objectKey === null) {
     deps.logger.error({ cacheKey: data.cacheKey }, 'Cache hit with neither file_id nor object');
     await changeRequest(
@@ -306,8 +319,9 @@ async function onCacheHit(
     (objectKey ?? '').split('/').at(-1) || (data.kind === 'video' ? 'video.mp4' : 'audio.mp3');
   const media: ReadyMedia = {
     cacheKey: data.cacheKey,
+    bucket: stored?.bucket ?? 'media',
     objectKey: objectKey ?? '',
-    thumbnailObjectKey: known?.objectKey === objectKey ? (known?.thumbnailObjectKey ?? null) : null,
+    thumbnailObjectKey: isKnownObject ? (known.thumbnailObjectKey ?? null) : null,
     kind: data.kind,
     mimeType: known?.mimeType ?? (data.kind === 'video' ? 'video/mp4' : 'audio/mpeg'),
     fileName: known?.fileName ?? fileName,
@@ -320,7 +334,7 @@ async function onCacheHit(
     telegramFileId: data.telegramFileId,
   };
   const result = await deliverTo(deps, facts, media, message, signal);
-  if (typeof result === 'object' && result.fileId !== null && known?.objectKey === objectKey)
+  if (typeof result === 'object' && result.fileId !== null && isKnownObject)
     await deps.media.rememberFileId(data.cacheKey, result.fileId);
 }
 
@@ -400,6 +414,7 @@ export async function handleDeliveryEvent(
     const { data } = message;
     await deps.media.ready({
       cacheKey: data.cacheKey,
+      bucket: data.bucket,
       objectKey: data.objectKey,
       thumbnailObjectKey: data.thumbnailObjectKey,
       kind: data.kind,

@@ -1,10 +1,18 @@
-import { mediaKindSchema, type MediaKind } from '@mediabot/contracts';
+import {
+  mediaBucketSchema,
+  mediaKindSchema,
+  type MediaBucket,
+  type MediaKind,
+} from '@mediabot/contracts';
 import type { NotifierDb } from './tables.ts';
 
 /** A Telegram-ready file (from download.media-ready): what an upload needs, and its file_id once known. */
 export interface ReadyMedia {
   cacheKey: string;
+  /** Where objectKey lies: media, or raw for a download delivered as it was fetched. */
+  bucket: MediaBucket;
   objectKey: string;
+  /** Always in the media bucket. */
   thumbnailObjectKey: string | null;
   kind: MediaKind;
   mimeType: string;
@@ -22,6 +30,7 @@ export function createMediaStore(db: NotifierDb) {
   return {
     async ready(media: Omit<ReadyMedia, 'telegramFileId'>): Promise<void> {
       const columns = {
+        bucket: media.bucket,
         object_key: media.objectKey,
         thumbnail_object_key: media.thumbnailObjectKey,
         kind: media.kind,
@@ -43,7 +52,12 @@ export function createMediaStore(db: NotifierDb) {
             ...columns,
             telegram_file_id: eb
               .case()
-              .when('media.object_key', '=', media.objectKey)
+              .when(
+                eb.and([
+                  eb('media.object_key', '=', media.objectKey),
+                  eb('media.bucket', '=', media.bucket),
+                ]),
+              )
               .then(eb.ref('media.telegram_file_id'))
               .else(null)
               .end(),
@@ -61,6 +75,7 @@ export function createMediaStore(db: NotifierDb) {
       if (!row) return undefined;
       return {
         cacheKey: row.cache_key,
+        bucket: mediaBucketSchema.safeParse(row.bucket).data ?? 'media',
         objectKey: row.object_key,
         thumbnailObjectKey: row.thumbnail_object_key,
         kind: mediaKindSchema.safeParse(row.kind).data ?? 'video',

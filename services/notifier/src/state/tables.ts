@@ -50,6 +50,8 @@ export interface RequestsTable {
 
 export interface MediaTable {
   cache_key: string;
+  /** 'media' or 'raw': the bucket object_key lies in (thumbnails are always in media). */
+  bucket: Generated<string>;
   object_key: string;
   thumbnail_object_key: string | null;
   kind: string;

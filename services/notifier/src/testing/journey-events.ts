@@ -17,6 +17,7 @@ import {
   type DownloadErrorCode,
   type Envelope,
   type Language,
+  type MediaBucket,
   type QualityOption,
 } from '@mediabot/contracts';
 
@@ -121,9 +122,20 @@ export function journey(options: {
         },
         { streamId: stream, actor: service('storage') },
       ),
-    cacheHit: (telegramFileId: string | null, objectKey: string | null) =>
+    cacheHit: (
+      telegramFileId: string | null,
+      objectKey: string | null,
+      bucket: MediaBucket = 'media',
+    ) =>
       CacheHit.create(
-        { ...ref, cacheKey, telegramFileId, objectKey, kind: 'video' },
+        {
+          ...ref,
+          cacheKey,
+          telegramFileId,
+          objectKey,
+          bucket: objectKey === null ? null : bucket,
+          kind: 'video',
+        },
         { streamId: stream, actor: service('storage') },
       ),
     failed: (code: DownloadErrorCode) =>
@@ -173,6 +185,8 @@ export function mediaReady(
   cacheKey: string,
   media: {
     objectKey: string;
+    /** Default: media. */
+    bucket?: MediaBucket;
     sizeBytes: number;
     thumbnailObjectKey?: string | null;
     kind?: 'video' | 'audio';
@@ -183,6 +197,7 @@ export function mediaReady(
     {
       cacheKey,
       objectKey: media.objectKey,
+      bucket: media.bucket ?? 'media',
       thumbnailObjectKey: media.thumbnailObjectKey ?? null,
       kind: audio ? 'audio' : 'video',
       mimeType: audio ? 'audio/mpeg' : 'video/mp4',

@@ -99,6 +99,7 @@ export async function startNotifierHarness(
     S3_ACCESS_KEY: credentials.accessKey,
     S3_SECRET_KEY: credentials.secretKey,
     S3_BUCKET_MEDIA: bucket,
+    S3_BUCKET_RAW: `${bucket}-raw`,
     ...options.env,
   });
   const registry = createMetricsRegistry('notifier');
