@@ -22,7 +22,7 @@ import {
 import type { LongRunningHandler, MessagingLogger } from '@mediabot/messaging';
 import { objectKey, type ObjectStorage } from '@mediabot/object-storage';
 import { transcoderActor } from '../shared/actor.ts';
-import { probeRemoteFastStartMp4, remoteThumbnail } from './remote-media.ts';
+import { inspectRemoteMp4 } from './remote-media.ts';
 import {
   conversionEndedIn,
   decideConversionEnding,
@@ -146,25 +146,22 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
 
       stage = 'convert';
       const remote = { ...tools, ffprobePath: deps.ffprobePath, ffmpegPath: deps.ffmpegPath };
-      const remoteProbe = await probeRemoteFastStartMp4(rawLink.url, remote).catch(
-        (error: unknown) => {
-          if (signal.aborted) throw error;
-          logger.warn({ err: error }, 'Raw object not probed where it lies; downloading it');
-          return null;
-        },
-      );
-      if (remoteProbe !== null && isPassThrough(fetched.option, remoteProbe)) {
+      const remoteMp4 = await inspectRemoteMp4(rawLink.url, join(dir, 'thumb.jpg'), {
+        ...remote,
+        thumbnailAt: thumbnailSecondsOf,
+      }).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        logger.warn({ err: error }, 'Raw object not probed where it lies; downloading it');
+        return null;
+      });
+      if (remoteMp4 !== null && isPassThrough(fetched.option, remoteMp4.probe)) {
         // Already playable: no download, no upload, no copy. The raw object itself is the media
         // (media-ready names the raw bucket); storage keeps it as long as its cache entry.
         logger.info({ cacheKey: fetched.cacheKey, action: 'pass-through' }, 'Conversion planned');
         stage = 'store';
         await progress.flush();
-        const thumbnailPath = await remoteThumbnail(
-          rawLink.url,
-          join(dir, 'thumb.jpg'),
-          thumbnailSecondsOf(remoteProbe.durationSeconds),
-          remote,
-        );
+        const remoteProbe = remoteMp4.probe;
+        const thumbnailPath = remoteMp4.thumbnailPath;
         await conclude({
           kind: 'ready',
           data: mediaReadyData({

@@ -59,46 +59,114 @@ async function readRange(
   };
 }
 
-/** The top-level MP4 box types in file order, read by 16-byte range requests. */
-export async function readRemoteTopLevelBoxes(
+export interface RemoteMp4Layout {
+  /** The top-level box types in file order. */
+  boxes: string[];
+  /** The movie's duration from its header (`mvhd`), when the header leads the movie box. */
+  durationSeconds: number | null;
+}
+
+// Enough for a box header and, in a movie box, its first child's header and the movie header.
+const headerReadBytes = 128;
+
+/** Duration from an `mvhd` box (version 0 or 1) found at `offset` in `bytes`, else null. */
+export function movieHeaderDuration(bytes: Buffer, offset: number): number | null {
+  if (bytes.length < offset + 12 || bytes.toString('latin1', offset + 4, offset + 8) !== 'mvhd') {
+    return null;
+  }
+  const version = bytes.readUInt8(offset + 8);
+  const fields = offset + 12;
+  const [timescale, duration] =
+    version === 1
+      ? bytes.length >= fields + 28
+        ? [bytes.readUInt32BE(fields + 16), Number(bytes.readBigUInt64BE(fields + 20))]
+        : [0, 0]
+      : bytes.length >= fields + 16
+        ? [bytes.readUInt32BE(fields + 8), bytes.readUInt32BE(fields + 12)]
+        : [0, 0];
+  return timescale > 0 && duration > 0 ? duration / timescale : null;
+}
+
+/**
+ * The top-level MP4 box types in file order, and the movie's duration, read by small range
+ * requests (one per top-level box, up to the media data).
+ */
+export async function readRemoteMp4Layout(
   url: string,
   signal: AbortSignal,
   maxBoxes = 16,
-): Promise<string[]> {
-  const types: string[] = [];
+): Promise<RemoteMp4Layout> {
+  const boxes: string[] = [];
+  let durationSeconds: number | null = null;
   let offset = 0;
   let fileSize = Number.POSITIVE_INFINITY;
-  while (offset + 8 <= fileSize && types.length < maxBoxes) {
-    const { bytes, totalBytes } = await readRange(url, offset, 16, signal);
+  while (offset + 8 <= fileSize && boxes.length < maxBoxes) {
+    const { bytes, totalBytes } = await readRange(url, offset, headerReadBytes, signal);
     if (totalBytes !== null) fileSize = totalBytes;
     if (bytes.length < 8) break;
     let boxSize = bytes.readUInt32BE(0);
     const type = bytes.toString('latin1', 4, 8);
+    let headerSize = 8;
     if (boxSize === 1) {
       if (bytes.length < 16) break;
       boxSize = Number(bytes.readBigUInt64BE(8));
+      headerSize = 16;
     } else if (boxSize === 0) {
       boxSize = fileSize - offset;
     }
     if (boxSize < 8 || !Number.isFinite(boxSize) || !/^[\x20-\x7e]{4}$/.test(type)) break;
-    types.push(type);
+    boxes.push(type);
+    if (type === 'moov') durationSeconds ??= movieHeaderDuration(bytes, headerSize);
     // The rest of the file is media data: nothing after it changes the answer.
     if (type === 'mdat' || type === 'moof') break;
     offset += boxSize;
   }
-  return types;
+  return { boxes, durationSeconds };
+}
+
+export interface RemoteMp4 {
+  /** ffprobe's answer for the fast-start MP4 behind the link. */
+  probe: MediaProbe;
+  /** Its thumbnail, or null when none could be made (a video without one still plays). */
+  thumbnailPath: string | null;
 }
 
 /**
- * ffprobe of a fast-start MP4 behind a link; null when the object is not one (the caller then
- * downloads it and probes it locally, which also gives the precise error).
+ * A fast-start MP4 behind a link, probed where it lies, with its thumbnail: null when the object
+ * is not one (the caller then downloads it and probes it locally, which also gives the precise
+ * error). When the movie header gives the duration, the thumbnail frame is read while ffprobe
+ * runs; else after it.
  */
-export async function probeRemoteFastStartMp4(
+export async function inspectRemoteMp4(
+  url: string,
+  thumbnailOutput: string,
+  options: RemoteReadOptions & { thumbnailAt: (durationSeconds: number | null) => number },
+): Promise<RemoteMp4 | null> {
+  const deadline = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+  const layout = await readRemoteMp4Layout(url, deadline);
+  if (!isFastStart(layout.boxes)) return null;
+  const early =
+    layout.durationSeconds === null
+      ? null
+      : remoteThumbnail(url, thumbnailOutput, options.thumbnailAt(layout.durationSeconds), options);
+  let probe: MediaProbe | null;
+  try {
+    probe = await probeRemoteFastStartMp4(url, options);
+  } finally {
+    // Never leave the frame being read behind: its answer is wanted only with a probe.
+    if (early !== null) await early.catch(() => null);
+  }
+  if (probe === null) return null;
+  const thumbnailPath = await (early ??
+    remoteThumbnail(url, thumbnailOutput, options.thumbnailAt(probe.durationSeconds), options));
+  return { probe, thumbnailPath };
+}
+
+/** ffprobe of an MP4 behind a link (only the MP4 demuxer); null when it cannot be read. */
+async function probeRemoteFastStartMp4(
   url: string,
   options: RemoteReadOptions,
 ): Promise<MediaProbe | null> {
-  const deadline = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
-  if (!isFastStart(await readRemoteTopLevelBoxes(url, deadline))) return null;
   const outcome = await runProcess({
     command: options.ffprobePath,
     args: [
