@@ -370,7 +370,7 @@ try {
       ),
       '',
       linkUsers > 0
-        ? `Offers (quality keyboards) received for the ${linkUsers} links by the end of the link phase: ${offered} (each needs a yt-dlp probe; the rest were still queued when the benchmark stopped).`
+        ? `Offers (quality keyboards) received for the ${linkUsers} links by the end of the link phase: ${offered} (each needs a probe and a status edit within the bot's Telegram budget; the rest were still queued when the benchmark stopped).`
         : 'No link phase in this run.',
       '',
       'RSS of each process (MiB): idle after start-up + ' +
