@@ -7,7 +7,6 @@ import {
   createProgressReporter,
   removeJobDir,
 } from '@mediabot/media-jobs';
-import type { AllowList } from '@mediabot/egress-guard';
 import {
   downloadMedia,
   exactFormatIdOf,
@@ -18,6 +17,7 @@ import type { LongRunningHandler } from '@mediabot/messaging';
 import { objectKey, ObjectStorageError, type ObjectStorage } from '@mediabot/object-storage';
 import { downloadErrorOf } from '../shared/download-error.ts';
 import { downloaderActor } from '../shared/actor.ts';
+import type { EgressPolicy } from '../shared/egress-http.ts';
 import { latestAbandonments } from './abandonments.ts';
 import { downloadDirect, DirectSourceUnusable } from './direct-download.ts';
 import type { DirectSources } from './direct-sources.ts';
@@ -58,7 +58,7 @@ export interface FetchDependencies {
   direct?:
     | {
         sources: DirectSources;
-        egress: { allowList: AllowList; allowedPorts: readonly number[] };
+        egress: EgressPolicy;
       }
     | undefined;
 }
