@@ -122,7 +122,7 @@ function sumBytes(...parts: (number | null)[]): number | null {
   return total;
 }
 
-export function formatsOf(info: YtDlpInfo): YtDlpFormat[] {
+function formatsOf(info: YtDlpInfo): YtDlpFormat[] {
   if (info.formats && info.formats.length > 0) return info.formats;
   if (info.format_id == null) return [];
   return [

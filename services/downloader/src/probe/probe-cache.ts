@@ -52,9 +52,11 @@ export function createProbeCache(db: AnyDatabase, options: ProbeCacheOptions): P
     },
     async save(url, info) {
       if (options.ttlMs <= 0) return;
+      // Direct sources live in their own table, for as long as they may be fetched.
+      const { directSources: _directSources, ...offer } = info;
       await sql`
         insert into downloader.probe_cache (url, info, probed_at)
-        values (${url}, ${JSON.stringify(info)}::jsonb, ${options.now()})
+        values (${url}, ${JSON.stringify(offer)}::jsonb, ${options.now()})
         on conflict (url) do update set info = excluded.info, probed_at = excluded.probed_at`.execute(
         db,
       );
