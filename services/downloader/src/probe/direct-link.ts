@@ -1,6 +1,11 @@
 import { posix } from 'node:path';
 import { toMediaInfo, ytDlpInfoSchema, type MediaInfo } from '@mediabot/media-tools';
-import { headerNumber, requestThroughEgress, type EgressPolicy } from '../shared/egress-http.ts';
+import {
+  headerNumber,
+  requestThroughEgress,
+  type EgressPolicy,
+  type EgressResponse,
+} from '../shared/egress-http.ts';
 
 export interface DirectLinkProbeOptions {
   proxyUrl: string;
@@ -47,7 +52,7 @@ export async function probeDirectLink(
   url: string,
   options: DirectLinkProbeOptions,
 ): Promise<MediaInfo | undefined> {
-  let answer;
+  let answer: EgressResponse;
   try {
     answer = await requestThroughEgress({
       url,
