@@ -24,8 +24,8 @@ export const retryDelays = {
   fetch: [5_000, 30_000],
 } as const;
 
-/** A HEAD slower than this is left to yt-dlp's probe. */
-const directLinkProbeTimeoutMs = 10_000;
+/** A HEAD slower than this is left to yt-dlp's probe (it delays that probe by as much). */
+const directLinkProbeTimeoutMs = 3_000;
 
 /** How often an instance looks for abandonments of the fetches it runs (handled elsewhere). */
 const abandonmentPollMs = 2_000;

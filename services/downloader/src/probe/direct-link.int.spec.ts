@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaProbed } from '@mediabot/contracts';
-import { createAllowList, startEgressProxy } from '@mediabot/egress-guard';
+import { createAllowList } from '@mediabot/egress-guard';
 import { probeMedia, type MediaInfo } from '@mediabot/media-tools';
-import { longRunningContext, startHarness, type DownloaderHarness } from '../testing/harness.ts';
+import {
+  longRunningContext,
+  startHarness,
+  startStrictProxy,
+  type DownloaderHarness,
+} from '../testing/harness.ts';
 import { downloadRequested } from '../testing/messages.ts';
-import { probeDirectLink, type DirectLinkProbeOptions } from './direct-link.ts';
+import { namesMediaFile, probeDirectLink, type DirectLinkProbeOptions } from './direct-link.ts';
 import { createProbeHandler } from './probe.handler.ts';
 
 let harness: DownloaderHarness;
@@ -43,6 +48,19 @@ const offerOf = (info: MediaInfo | undefined) =>
         })),
       };
 
+describe('namesMediaFile', () => {
+  it.each([
+    ['https://cdn.example/v/clip.MP4?sig=1', true],
+    ['https://cdn.example/a/song.mp3', true],
+    ['https://www.youtube.com/watch?v=abc', false],
+    ['https://example.com/video', false],
+    ['https://example.com/page.html', false],
+    ['https://example.com/live/master.m3u8', false],
+  ])('%s → %s', (url, expected) => {
+    expect(namesMediaFile(url)).toBe(expected);
+  });
+});
+
 describe('probeDirectLink (one HEAD for a link to a media file)', () => {
   it.each(['small-360p.mp4', 'tone.mp3', 'vp9-opus.webm', 'small-720p.mp4?from=chat'])(
     'answers %s as yt-dlp does, with one HEAD and the exact size',
@@ -62,19 +80,23 @@ describe('probeDirectLink (one HEAD for a link to a media file)', () => {
   it.each([
     ['an HTML page', 'page.html'],
     ['an HLS playlist', 'hls/master.m3u8'],
-    ['a missing file', 'missing.mp4'],
-  ])('leaves %s to yt-dlp', async (_label, name) => {
-    expect(await probeDirectLink(harness.media.urlOf(name), options)).toBeUndefined();
+    ['a link whose path names no file', 'watch?v=abc'],
+  ])('leaves %s to yt-dlp without asking the site', async (_label, name) => {
+    const before = harness.media.requests.length;
+    expect(await probeDirectLink(`${harness.media.origin}/${name}`, options)).toBeUndefined();
+    expect(harness.media.requests.length).toBe(before);
+  });
+
+  it('leaves a media file name the site does not serve to yt-dlp, after one HEAD', async () => {
+    const before = harness.media.requests.length;
+    expect(await probeDirectLink(harness.media.urlOf('missing.mp4'), options)).toBeUndefined();
+    expect(harness.media.requests.slice(before)).toEqual([
+      expect.objectContaining({ method: 'HEAD', status: 404 }),
+    ]);
   });
 
   it('never reaches an address the egress policy refuses', async () => {
-    const strictProxy = await startEgressProxy({
-      host: '127.0.0.1',
-      port: 0,
-      allowList: [],
-      allowedPorts: [harness.media.port],
-      connectTimeoutMs: 2_000,
-    });
+    const strictProxy = await startStrictProxy(harness);
     try {
       const before = harness.media.requests.length;
       const strict = {

@@ -27,6 +27,34 @@ export const ytDlpRequestHeaders: Readonly<Record<string, string>> = {
 // manifests (HLS, DASH, f4m) it would expand into formats: those stay with yt-dlp.
 const mediaContentType = /^(?<type>audio|video|application(?=\/ogg$))\/(?<subtype>[^;\s]+)/;
 const manifestSubtype = /mpegurl|mpd|dash\+xml|f4m/;
+// Only a URL whose path names a media file is asked: any other link (a video page, most links)
+// goes straight to yt-dlp without a HEAD in front of it.
+const mediaFileExtensions = new Set([
+  'mp4',
+  'm4v',
+  'mov',
+  'webm',
+  'mkv',
+  '3gp',
+  'mp3',
+  'm4a',
+  'aac',
+  'ogg',
+  'oga',
+  'opus',
+  'flac',
+  'wav',
+]);
+
+/** Whether the URL's path ends in a media file's name (`/clip.mp4`), the only links asked first. */
+export function namesMediaFile(url: string): boolean {
+  try {
+    const extension = posix.extname(new URL(url).pathname).slice(1).toLowerCase();
+    return mediaFileExtensions.has(extension);
+  } catch {
+    return false;
+  }
+}
 
 function splitExtension(name: string): string {
   const dot = name.lastIndexOf('.');
@@ -42,8 +70,8 @@ function decoded(text: string): string {
 }
 
 /**
- * What yt-dlp's generic extractor answers for a URL that serves a media file, learnt with one
- * HEAD through the egress proxy instead of a yt-dlp run (whose search of its ~1,800 extractors
+ * What yt-dlp's generic extractor answers for a URL that serves a media file (its path names
+ * one), learnt with one HEAD through the egress proxy instead of a yt-dlp run (whose search of its ~1,800 extractors
  * alone costs ~0.3 s of CPU). Same id, title, media key and format as yt-dlp gives, plus the
  * exact size. Anything else — a page, a manifest, an error, a HEAD refused — is undefined: yt-dlp
  * probes it as usual (and reports any failure in its words).
@@ -52,6 +80,7 @@ export async function probeDirectLink(
   url: string,
   options: DirectLinkProbeOptions,
 ): Promise<MediaInfo | undefined> {
+  if (!namesMediaFile(url)) return undefined;
   let answer: EgressResponse;
   try {
     answer = await requestThroughEgress({

@@ -8,12 +8,13 @@ import {
   requestStream,
   type Envelope,
 } from '@mediabot/contracts';
-import { createAllowList, startEgressProxy } from '@mediabot/egress-guard';
+import { createAllowList } from '@mediabot/egress-guard';
 import { createSelectFormatHandler } from '../select-format/select-format.handler.ts';
 import {
   handleInTransaction,
   longRunningContext,
   startHarness,
+  startStrictProxy,
   typesIn,
   type DownloaderHarness,
 } from '../testing/harness.ts';
@@ -151,13 +152,7 @@ describe('probe (real yt-dlp through the egress proxy)', () => {
   });
 
   it('is refused by the proxy too, as blocked_address, when only the text check lets it pass', async () => {
-    const strictProxy = await startEgressProxy({
-      host: '127.0.0.1',
-      port: 0,
-      allowList: [],
-      allowedPorts: [harness.media.port],
-      connectTimeoutMs: 2_000,
-    });
+    const strictProxy = await startStrictProxy(harness);
     try {
       const handler = createProbeHandler({ ...deps, proxyUrl: strictProxy.url });
       const message = await requested(harness.media.urlOf('page.html'));

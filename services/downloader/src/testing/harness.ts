@@ -43,6 +43,20 @@ export interface DownloaderHarness {
   close(): Promise<void>;
 }
 
+/**
+ * An egress proxy that lets no address through (only the media server's port is open), to show
+ * what the proxy refuses when a URL check alone would have let a link pass. The caller closes it.
+ */
+export function startStrictProxy(harness: DownloaderHarness): Promise<EgressProxy> {
+  return startEgressProxy({
+    host: '127.0.0.1',
+    port: 0,
+    allowList: [],
+    allowedPorts: [harness.media.port],
+    connectTimeoutMs: 2_000,
+  });
+}
+
 export async function startHarness(): Promise<DownloaderHarness> {
   const scratch = await mkdtemp(join(tmpdir(), 'mediabot-downloader-test-'));
   const database = await createTestDatabase();
