@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat as fileStat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { Client, CopyDestinationOptions, CopySourceOptions, type BucketItem } from 'minio';
+import { Client, type BucketItem } from 'minio';
 import { z } from 'zod';
 import { isNotFound, ObjectStorageError, storageUnavailable } from './errors.ts';
 import { assertBucketName, assertKeyPrefix, assertObjectKey } from './object-key.ts';
@@ -74,15 +74,6 @@ export interface ObjectStorage {
   ): Promise<StoredObject>;
   /** Throws `object_not_found` when the object is missing. */
   getStream(bucket: BucketRole, key: string): Promise<Readable>;
-  /**
-   * A server-side copy (S3 CopyObject): the body never leaves the store. The copy gets
-   * `contentType`. Throws `object_not_found` when the source is missing.
-   */
-  copy(
-    source: { bucket: BucketRole; key: string },
-    target: { bucket: BucketRole; key: string },
-    contentType: string,
-  ): Promise<StoredObject>;
   /** Downloads to a local file (written beside it first, then renamed). */
   getToFile(bucket: BucketRole, key: string, filePath: string): Promise<ObjectInfo>;
   /** `null` when the object does not exist. */
@@ -325,39 +316,6 @@ export function createObjectStorage(options: ObjectStorageOptions): ObjectStorag
         }
         throw storageUnavailable('get', error);
       }
-    },
-
-    async copy(source, target, contentType) {
-      assertObjectKey(source.key);
-      assertObjectKey(target.key);
-      try {
-        await client.copyObject(
-          new CopySourceOptions({ Bucket: nameOf(source.bucket), Object: source.key }),
-          new CopyDestinationOptions({
-            Bucket: nameOf(target.bucket),
-            Object: target.key,
-            MetadataDirective: 'REPLACE',
-            Headers: { 'Content-Type': contentType },
-          }),
-        );
-      } catch (error) {
-        if (isNotFound(error)) {
-          throw new ObjectStorageError(
-            'object_not_found',
-            `No object ${source.bucket}/${source.key}`,
-            { retryable: false, details: source },
-          );
-        }
-        throw storageUnavailable('copy', error);
-      }
-      const copied = await stat(target.bucket, target.key);
-      if (!copied) throw storageUnavailable('copy', new Error('The copy is not there'));
-      return {
-        bucket: target.bucket,
-        key: target.key,
-        sizeBytes: copied.sizeBytes,
-        etag: copied.etag,
-      };
     },
 
     async getToFile(bucket, key, filePath) {
