@@ -58,9 +58,11 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
     }
   };
 
-  const sleep = (ms: number, lost?: Promise<unknown>) =>
+  // Ended early by `wake`: an append, a waiter, `stop()` or the loss of the lock all call it (a
+  // listener added per sleep would pile up while the loop rechecks every few milliseconds).
+  const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (wakePending) {
+      if (wakePending || abort.signal.aborted) {
         wakePending = false;
         resolve();
         return;
@@ -73,8 +75,6 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
         resolve();
       }
       wake = done;
-      abort.signal.addEventListener('abort', done, { once: true });
-      void lost?.then(done);
     });
 
   const run = async () => {
@@ -91,7 +91,10 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
         continue;
       }
       let lockLost = false;
-      void lock.lost.then(() => (lockLost = true));
+      void lock.lost.then(() => {
+        lockLost = true;
+        wake();
+      });
       const listener = await listenForAppends(options.connectionString, () => wake());
       try {
         position = await options.checkpoints.load(options.db, options.name);
@@ -108,7 +111,7 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
               recheckMs = (await options.store.hasEventsBeyondHorizon())
                 ? Math.min(pollIntervalMs, Math.max(2, recheckMs * 2))
                 : 0;
-              await sleep(recheckMs || pollIntervalMs, lock.lost);
+              await sleep(recheckMs || pollIntervalMs);
               continue;
             }
             recheckMs = 0;
