@@ -351,6 +351,23 @@ describe('startConsumer settling deliveries in batches', () => {
     expect(await broker.drain(names.consumer('batched').queue)).toEqual([]);
   });
 
+  it('settles one delivery per transaction when it runs several at once and no batch size is given', async () => {
+    const events = Array.from({ length: 12 }, () => userRegistered());
+    await queueUp('concurrent', events);
+    const transactions: string[] = [];
+    const observer = observing();
+    await start({
+      consumer: 'concurrent',
+      prefetch: 12,
+      concurrency: 3,
+      observer,
+      handler: recordingTransactions(transactions),
+    });
+    await waitUntil(() => observer.events.length === 12, 'every message handled');
+    expect(new Set(transactions).size).toBe(12);
+    await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+  });
+
   it('keeps the order of the queue within and across batches', async () => {
     const events = Array.from({ length: 30 }, () => userRegistered());
     await queueUp('ordered', events);

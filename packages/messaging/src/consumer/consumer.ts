@@ -112,7 +112,8 @@ export interface ConsumerOptions {
   concurrency?: number;
   /**
    * With a transactional handler: the most deliveries settled in one database transaction
-   * (one inbox insert, each handler in turn, one commit, then the acks); default 50, 1 turns
+   * (one inbox insert, each handler in turn, one commit, then the acks); default 50 with a
+   * concurrency of 1, else 1 (concurrent batches could deadlock on the rows they lock); 1 turns
    * batching off. A batch holds whatever has arrived while the previous one ran, so it adds no
    * wait. If anything in a batch fails, the batch rolls back and its deliveries are settled one
    * by one, so one bad message still gets its own retry or dead-letter.
@@ -310,7 +311,10 @@ async function consume(session: SessionContext, state: ConsumerState): Promise<v
 }
 
 function batchSizeOf(options: ConsumerOptions): number {
-  const size = options.longRunningHandler ? 1 : (options.batchSize ?? 50);
+  // Concurrent batches would lock rows (say, cache entries FOR UPDATE) in their own arrival
+  // orders and could deadlock each other: a concurrent consumer batches only when asked to.
+  const defaultSize = (options.concurrency ?? 1) > 1 ? 1 : 50;
+  const size = options.longRunningHandler ? 1 : (options.batchSize ?? defaultSize);
   if (!Number.isInteger(size) || size < 1)
     throw new MessagingError('invalid_options', `Batch size ${size} must be a positive integer`);
   return size;
