@@ -53,6 +53,7 @@ export {
   makeThumbnail,
   thumbnailLimits,
   thumbnailOutputArgs,
+  thumbnailTimeSeconds,
   type ThumbnailRequest,
 } from './ffmpeg/thumbnail.ts';
 export { createFfmpegProgressParser, type TranscodeProgress } from './ffmpeg/ffmpeg-progress.ts';

@@ -49,14 +49,12 @@ export interface ConvertDependencies {
   now: () => Date;
 }
 
+/** Reading a raw object where it lies (its layout, ffprobe, one frame) gives up after this. */
+const remoteInspectionTimeoutMs = 30_000;
+
 /** Where a conversion's files go: one prefix per cache entry, one folder per fetched file. */
 export function mediaObjectKey(cacheKey: string, fetchedId: string, name: string): string {
   return objectKey(cacheStream(cacheKey), fetchedId, name);
-}
-
-/** The frame `makeThumbnail` would pick: a tenth of the way in, at most 10 s. */
-function thumbnailSecondsOf(durationSeconds: number | null): number {
-  return durationSeconds === null || durationSeconds <= 0 ? 0 : Math.min(durationSeconds * 0.1, 10);
 }
 
 async function thumbnailOrNull(
@@ -145,16 +143,18 @@ export function createConvertHandler(deps: ConvertDependencies): LongRunningHand
       );
 
       stage = 'convert';
-      const remote = { ...tools, ffprobePath: deps.ffprobePath, ffmpegPath: deps.ffmpegPath };
       const remoteMp4 = await inspectRemoteMp4(rawLink.url, join(dir, 'thumb.jpg'), {
-        ...remote,
-        thumbnailAt: thumbnailSecondsOf,
+        ...tools,
+        ffprobePath: deps.ffprobePath,
+        // A stalled read of the object falls back to the local path soon, not at the full limit.
+        timeoutMs: Math.min(deps.timeoutMs, remoteInspectionTimeoutMs),
+        passesThrough: (probe) => isPassThrough(fetched.option, probe),
       }).catch((error: unknown) => {
         if (signal.aborted) throw error;
         logger.warn({ err: error }, 'Raw object not probed where it lies; downloading it');
         return null;
       });
-      if (remoteMp4 !== null && isPassThrough(fetched.option, remoteMp4.probe)) {
+      if (remoteMp4 !== null) {
         // Already playable: no download, no upload, no copy. The raw object itself is the media
         // (media-ready names the raw bucket); storage keeps it as long as its cache entry.
         logger.info({ cacheKey: fetched.cacheKey, action: 'pass-through' }, 'Conversion planned');

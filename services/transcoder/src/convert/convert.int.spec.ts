@@ -194,6 +194,16 @@ describe('convert (real ffmpeg, embedded S3)', () => {
     expect(await readdir(deps.workRoot)).toEqual([]);
   });
 
+  it('scales a fast-start MP4 taller than the chosen quality instead of passing it through', async () => {
+    const ready = readyOf((await convert(samples.mp4Hd)).stream);
+    expect(ready.bucket).toBe('media');
+    expect(ready.height).toBeLessThanOrEqual(360);
+    const mp4 = await probeFile(await download(ready.objectKey, 'scaled.mp4'));
+    expect(mp4.video?.height).toBeLessThanOrEqual(360);
+    expect(ready.thumbnailObjectKey).not.toBeNull();
+    expect(await readdir(deps.workRoot)).toEqual([]);
+  });
+
   it('remuxes an MP4 whose index is at the end, without re-encoding', async () => {
     const ready = readyOf((await convert(samples.mp4MoovAtEnd)).stream);
     expect(ready.bucket).toBe('media');

@@ -5,6 +5,7 @@ import {
   runProcess,
   thumbnailLimits,
   thumbnailOutputArgs,
+  thumbnailTimeSeconds,
   type MediaProbe,
 } from '@mediabot/media-tools';
 
@@ -132,33 +133,39 @@ export interface RemoteMp4 {
 }
 
 /**
- * A fast-start MP4 behind a link, probed where it lies, with its thumbnail: null when the object
- * is not one (the caller then downloads it and probes it locally, which also gives the precise
- * error). When the movie header gives the duration, the thumbnail frame is read while ffprobe
- * runs; else after it.
+ * A fast-start MP4 behind a link that `passesThrough` accepts as it is, probed where it lies,
+ * with its thumbnail; null for any other object (the caller then downloads it and works on it
+ * locally, which also gives the precise error). When the movie header gives the duration, the
+ * thumbnail frame is read while ffprobe runs, and dropped if the file does not pass through.
  */
 export async function inspectRemoteMp4(
   url: string,
   thumbnailOutput: string,
-  options: RemoteReadOptions & { thumbnailAt: (durationSeconds: number | null) => number },
+  options: RemoteReadOptions & { passesThrough: (probe: MediaProbe) => boolean },
 ): Promise<RemoteMp4 | null> {
   const deadline = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+  const bounded = { ...options, signal: deadline };
   const layout = await readRemoteMp4Layout(url, deadline);
   if (!isFastStart(layout.boxes)) return null;
+  const earlyStop = new AbortController();
   const early =
     layout.durationSeconds === null
       ? null
-      : remoteThumbnail(url, thumbnailOutput, options.thumbnailAt(layout.durationSeconds), options);
-  let probe: MediaProbe | null;
+      : remoteThumbnail(url, thumbnailOutput, thumbnailTimeSeconds(layout.durationSeconds), {
+          ...bounded,
+          signal: AbortSignal.any([deadline, earlyStop.signal]),
+        });
+  let probe: MediaProbe | null = null;
   try {
-    probe = await probeRemoteFastStartMp4(url, options);
+    probe = await probeRemoteFastStartMp4(url, bounded);
   } finally {
-    // Never leave the frame being read behind: its answer is wanted only with a probe.
-    if (early !== null) await early.catch(() => null);
+    // The frame is wanted only for a pass-through: otherwise stop it, and never leave it behind.
+    if (probe === null || !options.passesThrough(probe)) earlyStop.abort();
+    await early?.catch(() => null);
   }
-  if (probe === null) return null;
+  if (probe === null || !options.passesThrough(probe)) return null;
   const thumbnailPath = await (early ??
-    remoteThumbnail(url, thumbnailOutput, options.thumbnailAt(probe.durationSeconds), options));
+    remoteThumbnail(url, thumbnailOutput, thumbnailTimeSeconds(probe.durationSeconds), bounded));
   return { probe, thumbnailPath };
 }
 
@@ -192,7 +199,7 @@ async function probeRemoteFastStartMp4(
  * A JPEG frame within Telegram's thumbnail limits, read from the link (ffmpeg seeks by range
  * requests); null when none could be made (a video without a thumbnail still plays).
  */
-export async function remoteThumbnail(
+async function remoteThumbnail(
   url: string,
   output: string,
   atSeconds: number,
