@@ -11,8 +11,8 @@ export const s3ConfigSchema = z.object({
   S3_ACCESS_KEY: z.string().min(1),
   S3_SECRET_KEY: z.string().min(1),
   S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_BUCKET_RAW: z.string().min(3).default('mediabot-raw'),
-  S3_BUCKET_MEDIA: z.string().min(3).default('mediabot-media'),
+  S3_BUCKET_RAW: z.string().min(3).max(63).default('mediabot-raw'),
+  S3_BUCKET_MEDIA: z.string().min(3).max(63).default('mediabot-media'),
 });
 export type S3Config = z.output<typeof s3ConfigSchema>;
 

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { eventServiceConfigSchema } from '@mediabot/event-service';
+import { s3ConfigSchema } from '@mediabot/object-storage';
 import { durationVar, intVar, urlVar } from '@mediabot/service-kit';
 
 const MB = 1024 * 1024;
 
 export const configSchema = eventServiceConfigSchema.extend({
+  // Media is uploaded from either bucket: made files lie in media, downloads that already played
+  // in raw (download.media-ready names the bucket).
+  ...s3ConfigSchema.shape,
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, {
     message: 'must look like 123456:ABC-… (from @BotFather)',
   }),
@@ -23,12 +27,5 @@ export const configSchema = eventServiceConfigSchema.extend({
   NOTIFIER_CONCURRENCY: intVar({ min: 1, max: 100 }).default(8),
   /** Files and links sent at once per instance; a delivery waiting for its chat's budget does not count. */
   NOTIFIER_DELIVERY_CONCURRENCY: intVar({ min: 1, max: 50 }).default(3),
-  S3_ENDPOINT: urlVar({ protocols: ['http', 'https'] }),
-  S3_ACCESS_KEY: z.string().min(1),
-  S3_SECRET_KEY: z.string().min(1),
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_BUCKET_MEDIA: z.string().min(3).max(63).default('mediabot-media'),
-  /** Downloads that already played in Telegram are delivered from here, as they were fetched. */
-  S3_BUCKET_RAW: z.string().min(3).max(63).default('mediabot-raw'),
 });
 export type NotifierConfig = z.output<typeof configSchema>;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { openEventInfrastructure } from '@mediabot/event-service';
-import { createObjectStorage } from '@mediabot/object-storage';
+import { createObjectStorage, objectStorageOptionsOf } from '@mediabot/object-storage';
 import { redisCheck, type ServiceContext, type StartResult } from '@mediabot/service-kit';
 import type { NotifierConfig } from './config.ts';
 import { migrations } from './migrations.ts';
@@ -27,15 +27,7 @@ export async function startNotifier(context: ServiceContext<NotifierConfig>): Pr
   });
   context.addReadinessCheck(redisCheck(redis));
 
-  const storage = createObjectStorage({
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    region: config.S3_REGION,
-    // The notifier only reads Telegram-ready files: made ones in media, downloads that already
-    // played in raw (download.media-ready names the bucket).
-    buckets: { media: config.S3_BUCKET_MEDIA, raw: config.S3_BUCKET_RAW },
-  });
+  const storage = createObjectStorage(objectStorageOptionsOf(config));
 
   const deps = createNotifierDeps({
     config,
