@@ -8,7 +8,6 @@ export {
 export {
   availableServices,
   repositoryRoot,
-  serviceNodeOptions,
   startStack,
   type S3Settings,
   type Stack,

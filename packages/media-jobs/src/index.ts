@@ -7,10 +7,4 @@ export {
   type DecidedAppend,
 } from './event-log/event-log.ts';
 export { createProgressReporter, type ProgressReporter } from './progress/progress-reporter.ts';
-export {
-  boundedDetail,
-  downloadErrorCodeOf,
-  errorDetailOf,
-  mediaJobErrorOf,
-  type DownloadErrorData,
-} from './job-errors/job-errors.ts';
+export { errorDetailOf, mediaJobErrorOf, type DownloadErrorData } from './job-errors/job-errors.ts';

@@ -14,7 +14,7 @@ import { appendedChannel } from '../schema/migrations.ts';
  */
 export interface AppendNotice {
   send(): void;
-  /** Resolves once no notice is in flight or owed (tests, shutdown). */
+  /** Resolves once no notice is in flight or owed (tests). */
   settled(): Promise<void>;
 }
 

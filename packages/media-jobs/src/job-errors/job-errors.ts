@@ -11,7 +11,7 @@ export interface DownloadErrorData {
 /** The events' schema caps `detail` at this length. */
 const maxDetailLength = 2000;
 
-export function boundedDetail(text: string): string {
+function boundedDetail(text: string): string {
   return text.length > maxDetailLength ? `${text.slice(0, maxDetailLength - 1)}…` : text;
 }
 

@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../errors/media-error.ts';
 import { extractAudioMp3 } from '../ffmpeg/audio.ts';
 import { probeFile } from '../ffmpeg/ffprobe.ts';
+import { planTranscode } from '../ffmpeg/plan-transcode.ts';
 import { liveProcessesMentioning } from '../testing/processes.ts';
 import { downloadMedia } from './download-media.ts';
 import type { DownloadProgress } from './download-progress.ts';
@@ -23,11 +24,13 @@ import { probeMedia } from './probe-media.ts';
 
 let server: MediaServer;
 let work: string;
+let oversizePath: string;
 let oversizeName: string;
 
 beforeAll(async () => {
   const samples = await ensureSampleMedia();
-  oversizeName = (await ensureOversizeMp4(60 * 1024 * 1024)).slice(samples.dir.length + 1);
+  oversizePath = await ensureOversizeMp4(60 * 1024 * 1024);
+  oversizeName = oversizePath.slice(samples.dir.length + 1);
   server = await startMediaServer({ dir: samples.dir });
   work = await mkdtemp(join(tmpdir(), 'media-tools-yt-dlp-'));
 });
@@ -236,6 +239,11 @@ describe('downloadMedia against the loopback media server', () => {
     expect(ticks).toBeGreaterThan(0);
     expect(await liveProcessesMentioning(workDir)).toEqual([]);
     expect(await readdir(workDir)).toEqual([]);
+  });
+
+  it('uses an oversize sample the transcoder would pass through as it is (so it stays oversize)', async () => {
+    const plan = planTranscode(await probeFile(oversizePath));
+    expect(plan.action).toBe('pass-through');
   });
 
   it('kills at the size limit when the size is announced, keeping nothing', async () => {

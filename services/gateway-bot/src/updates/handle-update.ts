@@ -14,7 +14,6 @@ export interface UpdateHandlerDependencies {
   /** Loopback allow-list and extra ports, for tests and local runs only. */
   linkPolicy: ValidateUrlOptions;
   logger: { warn(fields: object, message: string): void };
-  now?: () => Date;
 }
 
 export function checkLink(raw: string, policy: ValidateUrlOptions = {}): LinkVerdict {
@@ -60,7 +59,7 @@ export function createUpdateHandler(dependencies: UpdateHandlerDependencies) {
       maxLinksPerMessage: dependencies.maxLinksPerMessage,
       checkLink: (raw) => checkLink(raw, dependencies.linkPolicy),
       rateLimit,
-      receivedAt: dependencies.now?.() ?? new Date(),
+      receivedAt: new Date(),
     });
     if (decision.events.length > 0) {
       try {
