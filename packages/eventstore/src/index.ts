@@ -12,6 +12,7 @@ export { logStart, isAfter, samePosition, positionOf, type LogPosition } from '.
 export { createCheckpointStore, type CheckpointStore } from './subscriptions/checkpoints.ts';
 export { acquireSubscriptionLock, type SubscriptionLock } from './subscriptions/lock.ts';
 export { listenForAppends } from './subscriptions/listen.ts';
+export { recheckDelayMs } from './subscriptions/recheck.ts';
 export {
   startSubscription,
   type Subscription,

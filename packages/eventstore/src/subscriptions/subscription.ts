@@ -5,6 +5,7 @@ import { positionOf, type LogPosition } from '../store/position.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 import { listenForAppends } from './listen.ts';
 import { acquireSubscriptionLock } from './lock.ts';
+import { recheckDelayMs } from './recheck.ts';
 
 export interface SubscriptionOptions {
   name: string;
@@ -106,11 +107,7 @@ export function startSubscription(options: SubscriptionOptions): Subscription {
                 .headPosition()
                 .then((head) => (head > highestSeen ? head : highestSeen));
               settleWaiters();
-              // Committed events behind an older open transaction: their wake-up has come
-              // already, so look again soon (backing off while it stays open).
-              recheckMs = (await options.store.hasEventsBeyondHorizon())
-                ? Math.min(pollIntervalMs, Math.max(2, recheckMs * 2))
-                : 0;
+              recheckMs = await recheckDelayMs(options.store, recheckMs, pollIntervalMs);
               await sleep(recheckMs || pollIntervalMs);
               continue;
             }

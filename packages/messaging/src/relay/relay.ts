@@ -8,6 +8,7 @@ import {
   listenForAppends,
   logStart,
   positionOf,
+  recheckDelayMs,
   samePosition,
   type CheckpointStore,
   type EventStore,
@@ -257,16 +258,12 @@ async function publishLog(session: SessionContext, context: RelayContext): Promi
       // Caught up: wait for the last confirms so the checkpoint reaches the head before idling.
       if (events.length < context.batchSize) await untilAborted(window.waitForAll(), signal);
       saved = await saveCheckpoint(saved, window.takeConfirmedPrefix(), context);
-      if (events.length > 0) recheckMs = 0;
-      else if (await context.store.hasEventsBeyondHorizon()) {
-        // Committed events wait behind an older open transaction; their wake-up has already
-        // come, so look again soon (backing off while that transaction stays open).
-        recheckMs = Math.min(context.pollIntervalMs, Math.max(2, recheckMs * 2));
-        await context.wakeup.wait(recheckMs, signal);
-      } else {
+      if (events.length > 0) {
         recheckMs = 0;
-        await context.wakeup.wait(context.pollIntervalMs, signal);
+        continue;
       }
+      recheckMs = await recheckDelayMs(context.store, recheckMs, context.pollIntervalMs);
+      await context.wakeup.wait(recheckMs || context.pollIntervalMs, signal);
     }
   } finally {
     await channel.close().catch(() => {});
