@@ -10,7 +10,12 @@ export interface TestDatabase {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test brings its own schema
   db: Kysely<any>;
   pool: pg.Pool;
-  /** Closes the pool and drops the database, disconnecting anything still attached. */
+  /**
+   * Another pool on this database (a second replica, say). drop() ends it with the first, and
+   * what DROP ... WITH (FORCE) does to its sessions is expected there too.
+   */
+  openPool(max?: number): pg.Pool;
+  /** Closes the pools and drops the database, disconnecting anything still attached. */
   drop(): Promise<void>;
 }
 
@@ -26,25 +31,42 @@ export async function createTestDatabase(
     await sweptAbandoned;
   });
   const url = databaseUrl(serverUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 5 });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TestDatabase.db
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   const poolClients = new Set<pg.PoolClient>();
+  const extraPools: pg.Pool[] = [];
   let dropping = false;
   const ignoreError = () => undefined;
-  pool.on('connect', (client) => {
-    poolClients.add(client);
-    if (dropping) client.on('error', ignoreError);
-  });
-  pool.on('remove', (client) => poolClients.delete(client));
+  const trackedPool = (max: number): pg.Pool => {
+    const tracked = new pg.Pool({ connectionString: url, max });
+    tracked.on('connect', (client) => {
+      poolClients.add(client);
+      if (dropping) client.on('error', ignoreError);
+    });
+    tracked.on('remove', (client) => {
+      poolClients.delete(client);
+      // Ended with its pool, its session may still be closing when the drop cuts it.
+      if (tracked.ending || dropping) client.on('error', ignoreError);
+    });
+    return tracked;
+  };
+  const pool = trackedPool(options.poolSize ?? 5);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TestDatabase.db
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const openPool = (max = 5): pg.Pool => {
+    const extra = trackedPool(max);
+    extraPools.push(extra);
+    return extra;
+  };
 
   let dropped: Promise<void> | undefined;
   const drop = () => {
     dropped ??= (async () => {
       // From here on, connections dying under DROP ... WITH (FORCE) are expected, not news.
       dropping = true;
-      pool.on('error', ignoreError);
+      for (const each of [pool, ...extraPools]) each.on('error', ignoreError);
       for (const client of poolClients) client.on('error', ignoreError);
+      await Promise.all(
+        extraPools.filter((extra) => !extra.ending).map((extra) => extra.end().catch(ignoreError)),
+      );
       // pool.end() waits for every checked-out client, and a test that failed mid-transaction
       // never returns its client: then go straight to FORCE, which ends those sessions.
       const leakedClients = pool.totalCount - pool.idleCount;
@@ -63,7 +85,7 @@ export async function createTestDatabase(
     })();
     return dropped;
   };
-  return { name, url, db, pool, drop };
+  return { name, url, db, pool, openPool, drop };
 }
 
 let sweptAbandoned: Promise<void> | undefined;

@@ -1,5 +1,4 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheStream, FetchProgressed, FetchQueued, type Envelope } from '@mediabot/contracts';
 import type { AnyDatabase } from '@mediabot/eventstore';
@@ -25,7 +24,7 @@ beforeAll(async () => {
   harness = await startStorageHarness();
   secondReplica = new Kysely({
     dialect: new PostgresDialect({
-      pool: new pg.Pool({ connectionString: harness.database.url, max: 6 }),
+      pool: harness.database.openPool(6),
     }),
   });
 });
